@@ -1,0 +1,80 @@
+"""The audit trail: every action calls `record(...)` inside its transaction."""
+
+from contextvars import ContextVar
+from typing import Any
+
+from django.db import models
+
+from cme.core.models import AuditEvent
+
+# Set per request by RequestContextMiddleware; None in commands and tasks.
+client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
+
+ACTION_LABELS = {
+    "org.create": "创建单位",
+    "org.update": "修改单位信息",
+    "org.rename": "单位更名",
+    "org.deregister": "单位注销",
+    "account.apply": "提交单位账户申请",
+    "account.approve": "批准单位账户申请",
+    "account.return": "退回单位账户申请",
+    "account.reject": "拒绝单位账户申请",
+    "account.rename_request": "提交更名申请",
+    "account.rename_decide": "审核更名申请",
+    "account.reset_request": "提交密码重置申请",
+    "account.reset_decide": "审核密码重置申请",
+    "account.handover": "移交单位账户管理员",
+    "user.password_change": "修改密码",
+    "token.create": "创建API令牌",
+    "token.revoke": "撤销API令牌",
+    "person.create": "新增人员",
+    "person.update": "修改人员信息",
+    "person.reveal_id": "查看完整证件号码",
+    "import.commit": "导入人员名单",
+    "transfer.out": "人员调出",
+    "transfer.in": "人员调入",
+    "transfer.cancel": "撤销调出",
+}
+
+
+def record(
+    action: str,
+    *,
+    actor: Any,
+    obj: models.Model | None = None,
+    scope_path: str = "",
+    changes: dict | None = None,
+    comment: str = "",
+) -> AuditEvent:
+    membership = getattr(actor, "membership", None) if actor is not None else None
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=(actor.get_full_name() or actor.username) if actor is not None else "系统",
+        acting_for=membership.organisation if membership else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        scope_path=scope_path,
+        changes=changes or {},
+        comment=comment,
+        ip_address=client_address.get(),
+    )
+
+
+def diff(instance: models.Model, fields: list[str], old: dict) -> dict:
+    """{field: [old, new]} for the fields whose value changed."""
+    out = {}
+    for name in fields:
+        new = getattr(instance, name)
+        if old.get(name) != new:
+            out[name] = [_plain(old.get(name)), _plain(new)]
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

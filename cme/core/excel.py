@@ -1,0 +1,230 @@
+"""The import contract for spreadsheets (staff lists now, rosters and records later).
+
+1. Read .xlsx/.xls with python-calamine or .csv (UTF-8 or GB18030), keeping the
+   spreadsheet's own row numbers.
+2. Find the header row among the first rows (real files put a merged title above it),
+   map its Chinese headers to fields, name a missing required column; extra columns
+   are reported and ignored.
+3. Normalise every cell as a person meant it: full-width to half-width, no stray
+   spaces, whole numbers without ".0", ID numbers with every digit or a clear refusal
+   when Excel already lost the digits (1.23E+17).
+Validation and writing belong to each importer; it collects `RowError`s and writes
+nothing unless there are none.
+"""
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import python_calamine
+from stdnum.cn import ric
+
+from cme.core.errors import DomainError
+
+HEADER_SCAN_ROWS = 10
+MAX_ROWS = 100_000
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
+LOST_DIGITS = (
+    "以数字格式保存，Excel只保留15位有效数字，后几位已丢失（显示为1.23E+17一类）；"
+    "请把该列设为文本格式，重新填写完整号码后再导入。"
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    identifier: bool = False  # long digit strings: keep every digit, never a float
+
+    def names(self) -> set[str]:
+        return {_header_key(self.header), *(_header_key(a) for a in self.aliases)}
+
+
+@dataclass
+class Row:
+    number: int  # the row number the user sees in Excel
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return "第{row}行 {column}：{message}".format(row=self.row, column=self.column, message=self.message)
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Table:
+    rows: list[Row]
+    header_row: int
+    ignored_headers: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # cell-level problems found while reading
+
+
+def sniff_format(data: bytes) -> str:
+    """The file's real format from its content, whatever its name says."""
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    if b"\x00" in data[:4096]:
+        raise DomainError("FILE_TYPE", "文件不是Excel（.xlsx/.xls）或CSV文件，请使用下载的模板。")
+    return "csv"
+
+
+def read_table(data: bytes, columns: Iterable[Column]) -> Table:
+    columns = list(columns)
+    fmt = sniff_format(data)
+    raw = _read_csv(data) if fmt == "csv" else _read_workbook(data)
+    header_index, mapping, ignored = _find_header(raw, columns)
+    table = Table(rows=[], header_row=header_index + 1, ignored_headers=ignored)
+    exact_needed: list[tuple[int, int, Column]] = []
+    for r in range(header_index + 1, len(raw)):
+        cells = raw[r]
+        if all(_is_blank(c) for c in cells):
+            continue
+        values = {}
+        for c, column in mapping.items():
+            cell = cells[c] if c < len(cells) else ""
+            if column.identifier and isinstance(cell, float) and abs(cell) >= 1e15:
+                exact_needed.append((r, c, column))
+                values[column.field] = ""
+            else:
+                values[column.field] = _cell_text(cell, identifier=column.identifier)
+        table.rows.append(Row(number=r + 1, values=values))
+        if len(table.rows) > MAX_ROWS:
+            raise DomainError("FILE_TOO_MANY_ROWS", "文件超过{n}行，请分批导入。".format(n=MAX_ROWS))
+    if exact_needed:
+        _recover_long_numbers(data, fmt, exact_needed, table)
+    return table
+
+
+def _read_workbook(data: bytes) -> list[list]:
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = book.get_sheet_by_index(0)
+        return sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several types for damaged files
+        raise DomainError("FILE_UNREADABLE", "无法读取该Excel文件，文件可能已损坏或加密。") from exc
+
+
+def _read_csv(data: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise DomainError("FILE_ENCODING", "无法识别CSV文件的编码，请另存为UTF-8或使用Excel模板。")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _header_key(text: object) -> str:
+    key = unicodedata.normalize("NFKC", str(text or ""))
+    return re.sub(r"[\s*＊:：()（）]", "", key).strip()
+
+
+def _find_header(raw: list[list], columns: list[Column]) -> tuple[int, dict[int, Column], list[str]]:
+    lookup = {name: column for column in columns for name in column.names()}
+    best: tuple[int, dict[int, Column], list[str]] | None = None
+    for r, cells in enumerate(raw[:HEADER_SCAN_ROWS]):
+        mapping: dict[int, Column] = {}
+        ignored = []
+        for c, cell in enumerate(cells):
+            key = _header_key(cell)
+            if not key:
+                continue
+            column = lookup.get(key)
+            if column and column not in mapping.values():
+                mapping[c] = column
+            else:
+                ignored.append(str(cell).strip())
+        if len(mapping) >= 2 and (best is None or len(mapping) > len(best[1])):
+            best = (r, mapping, ignored)
+    if best is None:
+        raise DomainError(
+            "FILE_NO_HEADER",
+            "在文件前{n}行中没有找到表头（如“姓名”“证件号码”），请使用下载的模板。".format(n=HEADER_SCAN_ROWS),
+        )
+    found = set(best[1].values())
+    missing = [c.header for c in columns if c.required and c not in found]
+    if missing:
+        raise DomainError(
+            "FILE_MISSING_COLUMN",
+            "第{row}行表头缺少必填列：{cols}。".format(row=best[0] + 1, cols="、".join(missing)),
+        )
+    return best
+
+
+def _is_blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _cell_text(cell: object, *, identifier: bool = False) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "是" if cell else "否"
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else repr(cell)
+    if isinstance(cell, int):
+        return str(cell)
+    if isinstance(cell, datetime.datetime):
+        return cell.date().isoformat() if cell.time() == datetime.time() else cell.isoformat(" ")
+    if isinstance(cell, datetime.date):
+        return cell.isoformat()
+    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    if identifier:
+        text = re.sub(r"\s+", "", text)
+        if text.startswith("'"):  # Excel's leading apostrophe for text
+            text = text[1:]
+    else:
+        text = re.sub(r"\s+", " ", text)
+    return text
+
+
+def is_lost_digits(text: str) -> bool:
+    """A number Excel already rounded: scientific notation, or 18 digits ending in 000."""
+    return bool(_SCIENTIFIC.match(text))
+
+
+def _recover_long_numbers(data: bytes, fmt: str, cells: list[tuple[int, int, Column]], table: Table) -> None:
+    """calamine reads every number as a float; a long ID number needs its exact digits.
+
+    A file written by a program keeps them in the XML (openpyxl reads an int); a file
+    where Excel already rounded the number has only a float or trailing zeros.
+    """
+    exact: dict[tuple[int, int], object] = {}
+    if fmt == "xlsx":
+        import openpyxl  # only for this rare path
+
+        wanted = {(r, c) for r, c, _ in cells}
+        last_row = max(r for r, _, _ in cells)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        for r, values in enumerate(book.worksheets[0].iter_rows(max_row=last_row + 1, values_only=True)):
+            for c, value in enumerate(values):
+                if (r, c) in wanted:
+                    exact[(r, c)] = value
+        book.close()
+    rows_by_number = {row.number: row for row in table.rows}
+    for r, c, column in cells:
+        value = exact.get((r, c))
+        row = rows_by_number[r + 1]
+        if isinstance(value, int) and (not str(value).endswith("000") or ric.is_valid(str(value))):
+            row.values[column.field] = str(value)
+        else:
+            row.values[column.field] = ""
+            table.errors.append(RowError(r + 1, column.header, column.header + LOST_DIGITS))

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):  # 审计记录
+    """One change or decision: who, acting for which organisation, what, from where.
+
+    `scope_path` is the tree path of the organisation the affected object belongs to,
+    so an authority sees the events of its subtree with one prefix filter.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    acting_for = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField("操作", max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=255, blank=True)
+    scope_path = models.CharField(max_length=255, blank=True, db_index=True)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    comment = models.TextField("说明", blank=True)
+    ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"

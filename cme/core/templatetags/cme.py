@@ -1,0 +1,13 @@
+"""Template filters every page may use (registered as builtins in settings)."""
+
+from django import template
+
+from cme.core import idnumbers
+
+register = template.Library()
+
+
+@register.filter
+def mask_id(number: str | None) -> str:
+    """4301**********123X — the only way a template shows an ID number."""
+    return idnumbers.mask(number)
