@@ -13,3 +13,24 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             audit.client_address.reset(token)
+
+
+class DomainErrorMiddleware:
+    """NotFound anywhere in a page becomes the 404 page, PermissionDenied the 403 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.views import defaults
+
+        from cme.core.errors import NotFound, PermissionDenied
+
+        if isinstance(exception, NotFound):
+            return defaults.page_not_found(request, exception, template_name="404.html")
+        if isinstance(exception, PermissionDenied):
+            return defaults.permission_denied(request, exception, template_name="403.html")
+        return None

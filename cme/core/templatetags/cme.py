@@ -11,3 +11,10 @@ register = template.Library()
 def mask_id(number: str | None) -> str:
     """4301**********123X — the only way a template shows an ID number."""
     return idnumbers.mask(number)
+
+
+@register.filter
+def action_label(code: str) -> str:
+    from cme.core.audit import ACTION_LABELS
+
+    return ACTION_LABELS.get(code, code)

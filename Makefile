@@ -1,0 +1,51 @@
+# 继续医学教育管理平台 — the two commands are `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+DEV_ENV := DEBUG=1
+
+.PHONY: demo test install lint fmt migrate run bench clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+
+# xstatic-bootstrap ships only an sdist whose setup.py needs pkg_resources,
+# so it is built without isolation against a setuptools that still has it.
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(PYTHON) -m pip install -q --upgrade pip
+	$(PYTHON) -m pip install -q "setuptools>=64,<78" wheel
+	$(PYTHON) -m pip install -q --no-build-isolation "xstatic-bootstrap>=5.3,<6"
+	$(PYTHON) -m pip install -q --no-build-isolation -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(DEV_ENV) $(PYTHON) manage.py migrate --noinput
+
+demo: migrate
+	$(DEV_ENV) $(PYTHON) manage.py load_demo
+	$(DEV_ENV) $(PYTHON) manage.py runserver 127.0.0.1:8000
+
+run: install
+	$(DEV_ENV) $(PYTHON) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(DEV_ENV) $(PYTHON) manage.py check
+	$(DEV_ENV) $(PYTHON) manage.py makemigrations --check --dry-run
+	$(PYTHON) -m pytest -q --create-db
+
+bench: install
+	$(DEV_ENV) $(PYTHON) bench/staff_import.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -1,0 +1,18 @@
+from django import forms
+
+from cme.core.forms import StyledFormMixin
+from cme.orgs.models import Organisation
+
+
+class OrganisationForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "kind", "grade", "licence_status", "inspection_result", "name_compliant", "uscc",
+            "national_account", "provincial_account", "science_head", "phone", "email",
+        ]
+
+
+class DeregisterForm(StyledFormMixin, forms.Form):
+    proof = forms.FileField(label="注销证明（发证机构代为调出时必传）", required=False)
+    comment = forms.CharField(label="说明", required=False, max_length=255)
