@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cme.orgs",
     "cme.accounts",
     "cme.people",
+    "cme.demo",
 ]
 
 MIDDLEWARE = [

@@ -31,19 +31,35 @@ def initial_password() -> str:
     return secrets.token_urlsafe(9)
 
 
-def create_user(*, username: str, full_name: str, organisation: Organisation, role: str, phone: str = "", email: str = "") -> tuple[User, str]:
+def create_user(
+    *,
+    username: str,
+    full_name: str,
+    organisation: Organisation,
+    role: str,
+    phone: str = "",
+    email: str = "",
+) -> tuple[User, str]:
     """A user with a random initial password they must change; returns (user, password)."""
     if User.objects.filter(username=username).exists():
-        raise DomainError("USERNAME_TAKEN", "用户名“{u}”已被使用。".format(u=username), field="username")
+        raise DomainError(
+            "USERNAME_TAKEN", "用户名“{u}”已被使用。".format(u=username), field="username"
+        )
     password = initial_password()
     user = User.objects.create_user(
-        username=username, password=password, first_name=full_name, phone=phone, email=email, must_change_password=True
+        username=username,
+        password=password,
+        first_name=full_name,
+        phone=phone,
+        email=email,
+        must_change_password=True,
     )
     Membership.objects.create(user=user, organisation=organisation, role=role)
     return user, password
 
 
 # --- who decides ---------------------------------------------------------------------------
+
 
 def can_decide_for(user, authority: Organisation | None) -> bool:
     """The user acts for `authority` as its reviewer (or is the system admin)."""
@@ -61,6 +77,7 @@ def can_decide_for(user, authority: Organisation | None) -> bool:
 
 # --- account applications (003 §十四-十五) ------------------------------------------------
 
+
 def _next_reference() -> str:
     stamp = timezone.localdate().strftime("%Y%m")
     for _ in range(10):
@@ -71,7 +88,9 @@ def _next_reference() -> str:
 
 
 @transaction.atomic
-def submit_account_application(application: AccountApplication, *, actor=None) -> AccountApplication:
+def submit_account_application(
+    application: AccountApplication, *, actor=None
+) -> AccountApplication:
     """A new application, or a returned one resubmitted after correction."""
     if application.pk and application.state != RequestState.RETURNED:
         raise DomainError("APPLICATION_NOT_RETURNED", "只有被退回的申请可以修改后重新提交。")
@@ -107,10 +126,26 @@ def decide_account_application(
     if decision != "approve" and not reason.strip():
         raise DomainError("REASON_REQUIRED", "退回或拒绝时必须填写原因。", field="reason")
     if decision == "approve" and Organisation.objects.filter(uscc=application.uscc).exists():
-        raise DomainError("USCC_TAKEN", "统一社会信用代码为{c}的单位已有账户。".format(c=application.uscc), field="uscc")
-    state = {"approve": RequestState.APPROVED, "return": RequestState.RETURNED, "reject": RequestState.REJECTED}[decision]
+        raise DomainError(
+            "USCC_TAKEN",
+            "统一社会信用代码为{c}的单位已有账户。".format(c=application.uscc),
+            field="uscc",
+        )
+    state = {
+        "approve": RequestState.APPROVED,
+        "return": RequestState.RETURNED,
+        "reject": RequestState.REJECTED,
+    }[decision]
     now = timezone.now()
-    if not _decide(AccountApplication, application.pk, RequestState.SUBMITTED, state=state, decision_reason=reason, decided_by=actor, decided_at=now):
+    if not _decide(
+        AccountApplication,
+        application.pk,
+        RequestState.SUBMITTED,
+        state=state,
+        decision_reason=reason,
+        decided_by=actor,
+        decided_at=now,
+    ):
         raise Conflict()
     application.refresh_from_db()
     password = None
@@ -150,15 +185,21 @@ def decide_account_application(
 
 def _free_account_number(org: Organisation) -> str:
     number = 500000 + org.pk
-    while Organisation.objects.filter(provincial_account=str(number)).exists() or User.objects.filter(username=str(number)).exists():
+    while (
+        Organisation.objects.filter(provincial_account=str(number)).exists()
+        or User.objects.filter(username=str(number)).exists()
+    ):
         number += 1
     return str(number)
 
 
 # --- rename (003 §十六) ----------------------------------------------------------------------
 
+
 @transaction.atomic
-def request_rename(org: Organisation, *, actor, new_name: str, stamped_scan, contact_name: str, contact_phone: str) -> RenameRequest:
+def request_rename(
+    org: Organisation, *, actor, new_name: str, stamped_scan, contact_name: str, contact_phone: str
+) -> RenameRequest:
     if org.rename_requests.filter(state=RequestState.SUBMITTED).exists():
         raise DomainError("RENAME_PENDING", "已有一份更名申请在审核中。")
     new_name = new_name.strip()
@@ -184,62 +225,122 @@ def decide_rename(req: RenameRequest, *, actor, approve: bool, reason: str = "")
     if not approve and not reason.strip():
         raise DomainError("REASON_REQUIRED", "退回时必须填写原因。", field="reason")
     state = RequestState.APPROVED if approve else RequestState.RETURNED
-    if not _decide(RenameRequest, req.pk, RequestState.SUBMITTED, state=state, decision_reason=reason, decided_by=actor, decided_at=timezone.now()):
+    if not _decide(
+        RenameRequest,
+        req.pk,
+        RequestState.SUBMITTED,
+        state=state,
+        decision_reason=reason,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    ):
         raise Conflict()
     req.refresh_from_db()
     if approve:
         org_actions.rename_organisation(req.organisation, req.new_name, actor=actor, comment=reason)
-    audit.record("account.rename_decide", actor=actor, obj=req, scope_path=req.organisation.tree_path, comment=reason, changes={"state": state})
+    audit.record(
+        "account.rename_decide",
+        actor=actor,
+        obj=req,
+        scope_path=req.organisation.tree_path,
+        comment=reason,
+        changes={"state": state},
+    )
     return req
 
 
 # --- password reset on a stamped letter (003 §十七) ----------------------------------------
 
+
 @transaction.atomic
-def request_password_reset(org: Organisation, *, stamped_letter, contact_name: str, contact_phone: str) -> PasswordResetRequest:
+def request_password_reset(
+    org: Organisation, *, stamped_letter, contact_name: str, contact_phone: str
+) -> PasswordResetRequest:
     req = PasswordResetRequest.objects.create(
-        organisation=org, stamped_letter=stamped_letter, contact_name=contact_name, contact_phone=contact_phone
+        organisation=org,
+        stamped_letter=stamped_letter,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
     )
     audit.record("account.reset_request", actor=None, obj=req, scope_path=org.tree_path)
     return req
 
 
 @transaction.atomic
-def decide_password_reset(req: PasswordResetRequest, *, actor, approve: bool, reason: str = "") -> tuple[PasswordResetRequest, str | None]:
+def decide_password_reset(
+    req: PasswordResetRequest, *, actor, approve: bool, reason: str = ""
+) -> tuple[PasswordResetRequest, str | None]:
     """Approval sets a new random initial password on the unit admin account(s)."""
     if not can_decide_for(actor, deciding_authority(req.organisation)):
         raise PermissionDenied("只有该单位的发证机构可以重置密码。")
     if not approve and not reason.strip():
         raise DomainError("REASON_REQUIRED", "退回时必须填写原因。", field="reason")
     state = RequestState.APPROVED if approve else RequestState.RETURNED
-    if not _decide(PasswordResetRequest, req.pk, RequestState.SUBMITTED, state=state, decision_reason=reason, decided_by=actor, decided_at=timezone.now()):
+    if not _decide(
+        PasswordResetRequest,
+        req.pk,
+        RequestState.SUBMITTED,
+        state=state,
+        decision_reason=reason,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    ):
         raise Conflict()
     req.refresh_from_db()
     password = None
     if approve:
-        admin = User.objects.filter(membership__organisation=req.organisation, membership__role=Role.UNIT_ADMIN, is_active=True).first()
+        admin = User.objects.filter(
+            membership__organisation=req.organisation,
+            membership__role=Role.UNIT_ADMIN,
+            is_active=True,
+        ).first()
         if admin is None:
             raise DomainError("NO_UNIT_ADMIN", "该单位没有单位账户管理员，请改用“移交管理员”。")
         password = initial_password()
         admin.set_password(password)
         admin.must_change_password = True
         admin.save(update_fields=["password", "must_change_password"])
-    audit.record("account.reset_decide", actor=actor, obj=req, scope_path=req.organisation.tree_path, comment=reason, changes={"state": state})
+    audit.record(
+        "account.reset_decide",
+        actor=actor,
+        obj=req,
+        scope_path=req.organisation.tree_path,
+        comment=reason,
+        changes={"state": state},
+    )
     return req, password
 
 
 # --- hand-over of the unit admin role (003 §十七) ------------------------------------------
 
+
 @transaction.atomic
-def hand_over_admin(org: Organisation, *, actor, full_name: str, username: str, phone: str, email: str = "") -> tuple[User, str]:
+def hand_over_admin(
+    org: Organisation, *, actor, full_name: str, username: str, phone: str, email: str = ""
+) -> tuple[User, str]:
     """The new admin gets a fresh account; the previous admin account is closed."""
     own = getattr(actor, "membership", None)
-    allowed = (own and own.organisation_id == org.pk and own.role in {Role.UNIT_ADMIN, Role.BRANCH_SECRETARY}) or can_decide_for(actor, deciding_authority(org))
+    allowed = (
+        own
+        and own.organisation_id == org.pk
+        and own.role in {Role.UNIT_ADMIN, Role.BRANCH_SECRETARY}
+    ) or can_decide_for(actor, deciding_authority(org))
     if not allowed:
         raise PermissionDenied("只有本单位管理员或发证机构可以移交管理员。")
     admin_role = Role.BRANCH_SECRETARY if org.kind == Organisation.Kind.BRANCH else Role.UNIT_ADMIN
-    previous = list(User.objects.filter(membership__organisation=org, membership__role=admin_role, is_active=True))
-    user, password = create_user(username=username, full_name=full_name, organisation=org, role=admin_role, phone=phone, email=email)
+    previous = list(
+        User.objects.filter(
+            membership__organisation=org, membership__role=admin_role, is_active=True
+        )
+    )
+    user, password = create_user(
+        username=username,
+        full_name=full_name,
+        organisation=org,
+        role=admin_role,
+        phone=phone,
+        email=email,
+    )
     for old in previous:
         old.is_active = False
         old.save(update_fields=["is_active"])
@@ -255,12 +356,15 @@ def hand_over_admin(org: Organisation, *, actor, full_name: str, username: str, 
 
 # --- personal API tokens ---------------------------------------------------------------------
 
+
 @transaction.atomic
 def create_api_token(*, actor, name: str) -> tuple[ApiToken, str]:
     if not name.strip():
         raise DomainError("TOKEN_NAME_REQUIRED", "请填写令牌名称。", field="name")
     token = "cme_" + secrets.token_urlsafe(32)
-    record = ApiToken.objects.create(user=actor, name=name.strip(), prefix=token[4:10], digest=ApiToken.hash(token))
+    record = ApiToken.objects.create(
+        user=actor, name=name.strip(), prefix=token[4:10], digest=ApiToken.hash(token)
+    )
     audit.record("token.create", actor=actor, obj=record)
     return record, token
 

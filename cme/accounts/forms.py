@@ -29,14 +29,27 @@ class AccountApplicationForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = AccountApplication
         fields = [
-            "unit_name", "kind", "region", "licensing_authority", "supervisor_name", "uscc",
-            "science_head", "science_head_phone", "admin_name", "admin_phone", "admin_email",
-            "licence_scan", "legal_rep_id_scan", "agent_id_scan",
+            "unit_name",
+            "kind",
+            "region",
+            "licensing_authority",
+            "supervisor_name",
+            "uscc",
+            "science_head",
+            "science_head_phone",
+            "admin_name",
+            "admin_phone",
+            "admin_email",
+            "licence_scan",
+            "legal_rep_id_scan",
+            "agent_id_scan",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(code__startswith="43").exclude(level="province")
+        self.fields["region"].queryset = Region.objects.filter(code__startswith="43").exclude(
+            level="province"
+        )
         self.fields["region"].label = "所在市州/区县"
         self.fields["licensing_authority"].queryset = authorities_for_applications()
         self.fields["kind"].choices = [
@@ -52,9 +65,12 @@ class AccountApplicationForm(StyledFormMixin, forms.ModelForm):
 
 class DecisionForm(StyledFormMixin, forms.Form):
     decision = forms.ChoiceField(
-        label="审核结论", choices=[("approve", "通过"), ("return", "退回修改"), ("reject", "不予通过")]
+        label="审核结论",
+        choices=[("approve", "通过"), ("return", "退回修改"), ("reject", "不予通过")],
     )
-    reason = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class RenameForm(StyledFormMixin, forms.Form):
@@ -73,8 +89,12 @@ class PasswordResetRequestForm(StyledFormMixin, forms.Form):
 
 class HandOverForm(StyledFormMixin, forms.Form):
     full_name = forms.CharField(label="新管理员姓名", max_length=64)
-    username = forms.RegexField(label="新管理员登录名", regex=r"^[A-Za-z0-9_.@-]{3,32}$", max_length=32,
-                                error_messages={"invalid": "登录名只能包含字母、数字和 _ . @ -，3-32位。"})
+    username = forms.RegexField(
+        label="新管理员登录名",
+        regex=r"^[A-Za-z0-9_.@-]{3,32}$",
+        max_length=32,
+        error_messages={"invalid": "登录名只能包含字母、数字和 _ . @ -，3-32位。"},
+    )
     phone = forms.CharField(label="联系电话", max_length=32)
     email = forms.EmailField(label="电子邮箱", required=False)
 

@@ -44,8 +44,12 @@ STAFF_ROLES = {Role.UNIT_ADMIN, Role.BRANCH_SECRETARY}
 class Membership(models.Model):  # 角色归属
     """A user acts for one organisation in one role; they see that organisation's subtree."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
     role = models.CharField("角色", max_length=32, choices=Role.choices)
     since = models.DateTimeField(auto_now_add=True)
 
@@ -60,7 +64,9 @@ class Membership(models.Model):  # 角色归属
 class ApiToken(models.Model):  # API令牌
     """A personal API token; only its SHA-256 is stored, the token is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField("名称", max_length=64)
     prefix = models.CharField(max_length=8)
     digest = models.CharField(max_length=64, unique=True)
@@ -96,9 +102,14 @@ class AccountApplication(models.Model):  # 单位账户申请 (003 §十四, 附
     reference = models.CharField("申请编号", max_length=20, unique=True)
     unit_name = models.CharField("单位名称", max_length=128)
     kind = models.CharField("单位类别", max_length=16, choices=Organisation.Kind.choices)
-    region = models.ForeignKey(Region, verbose_name="所在区县", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        Region, verbose_name="所在区县", on_delete=models.PROTECT, related_name="+"
+    )
     licensing_authority = models.ForeignKey(
-        Organisation, verbose_name="发证机构", on_delete=models.PROTECT, related_name="account_applications"
+        Organisation,
+        verbose_name="发证机构",
+        on_delete=models.PROTECT,
+        related_name="account_applications",
     )
     supervisor_name = models.CharField("上级主管部门", max_length=128)
     uscc = models.CharField("统一社会信用代码", max_length=18)
@@ -110,7 +121,9 @@ class AccountApplication(models.Model):  # 单位账户申请 (003 §十四, 附
     licence_scan = models.FileField("医疗机构执业许可证扫描件（盖章）", upload_to=upload_to)
     legal_rep_id_scan = models.FileField("单位法人身份证扫描件", upload_to=upload_to)
     agent_id_scan = models.FileField("委托办理人身份证扫描件", upload_to=upload_to)
-    state = models.CharField("状态", max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED)
+    state = models.CharField(
+        "状态", max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED
+    )
     decision_reason = models.TextField("审核意见", blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -130,14 +143,20 @@ class AccountApplication(models.Model):  # 单位账户申请 (003 §十四, 附
 
 
 class RenameRequest(models.Model):  # 单位账户更名 (003 §十六, 附件4)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="rename_requests")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="rename_requests"
+    )
     old_name = models.CharField("原单位名", max_length=128)
     new_name = models.CharField("现单位名", max_length=128)
     stamped_scan = models.FileField("盖章扫描件", upload_to=upload_to)
     contact_name = models.CharField("联系人", max_length=64)
     contact_phone = models.CharField("联系电话", max_length=32)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    state = models.CharField("状态", max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(
+        "状态", max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED
+    )
     decision_reason = models.TextField("审核意见", blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -155,11 +174,15 @@ class RenameRequest(models.Model):  # 单位账户更名 (003 §十六, 附件4)
 class PasswordResetRequest(models.Model):  # 单位账户密码重置 (003 §十七)
     """Lost unit password: a stamped letter to the licensing authority, which resets it."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="reset_requests")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="reset_requests"
+    )
     stamped_letter = models.FileField("加盖公章的申请说明", upload_to=upload_to)
     contact_name = models.CharField("联系人", max_length=64)
     contact_phone = models.CharField("联系电话", max_length=32)
-    state = models.CharField("状态", max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED)
+    state = models.CharField(
+        "状态", max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED
+    )
     decision_reason = models.TextField("审核意见", blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -32,7 +32,9 @@ def _one(qs: QuerySet[M], pk: int) -> M:
 
 def applications_visible_to(user) -> QuerySet[AccountApplication]:
     """Applications whose licensing authority lies in the user's subtree."""
-    qs = AccountApplication.objects.select_related("region__parent__parent", "licensing_authority", "organisation")
+    qs = AccountApplication.objects.select_related(
+        "region__parent__parent", "licensing_authority", "organisation"
+    )
     return _in_subtree(qs, user, "licensing_authority")
 
 

@@ -12,7 +12,9 @@ class NotFromIdNumberValidator:
         if number and _shares_id_digits(password, number):
             raise ValidationError("密码不能取自身份证号码。", code="password_from_id_number")
         if re.fullmatch(r"\d{17}[\dXx]|\d{6}", password or ""):
-            raise ValidationError("密码不能是身份证号码或其中的6位数字。", code="password_from_id_number")
+            raise ValidationError(
+                "密码不能是身份证号码或其中的6位数字。", code="password_from_id_number"
+            )
 
     def get_help_text(self) -> str:
         return "密码不能取自身份证号码。"

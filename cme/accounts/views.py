@@ -56,7 +56,11 @@ def password_change(request):
         audit.record("user.password_change", actor=user, obj=user)
         messages.success(request, "密码已修改。")
         return redirect("home")
-    return render(request, "registration/password_change.html", {"form": form, "forced": request.user.must_change_password})
+    return render(
+        request,
+        "registration/password_change.html",
+        {"form": form, "forced": request.user.must_change_password},
+    )
 
 
 @login_required
@@ -68,19 +72,30 @@ def home(request):
         from cme.people.models import Transfer
 
         context["staff_count"] = org.staff.count()
-        context["pending_out"] = Transfer.objects.filter(from_unit=org, state=Transfer.State.PENDING).count()
-        context["pending_in"] = Transfer.objects.filter(to_unit=org, state=Transfer.State.PENDING).count()
+        context["pending_out"] = Transfer.objects.filter(
+            from_unit=org, state=Transfer.State.PENDING
+        ).count()
+        context["pending_in"] = Transfer.objects.filter(
+            to_unit=org, state=Transfer.State.PENDING
+        ).count()
         context["recent_imports"] = org.staff_imports.all()[:5]
     if is_authority(user):
-        context["open_applications"] = applications_visible_to(user).filter(state=RequestState.SUBMITTED).count()
-        context["open_renames"] = renames_visible_to(user).filter(state=RequestState.SUBMITTED).count()
-        context["open_resets"] = resets_visible_to(user).filter(state=RequestState.SUBMITTED).count()
+        context["open_applications"] = (
+            applications_visible_to(user).filter(state=RequestState.SUBMITTED).count()
+        )
+        context["open_renames"] = (
+            renames_visible_to(user).filter(state=RequestState.SUBMITTED).count()
+        )
+        context["open_resets"] = (
+            resets_visible_to(user).filter(state=RequestState.SUBMITTED).count()
+        )
     if role_of(user) == Role.LEARNER:
         context["person"] = getattr(user, "person", None)
     return render(request, "accounts/home.html", context)
 
 
 # --- unit account application (public: the unit has no account yet) -------------------------
+
 
 def apply(request):
     form = AccountApplicationForm(request.POST or None, request.FILES or None)
@@ -103,12 +118,18 @@ def apply_status(request):
         application = qs.select_related("licensing_authority").first()
         if application:
             request.session["application_ref"] = application.reference
-    return render(request, "accounts/apply_status.html", {"application": application, "reference": reference or "", "looked_up": bool(reference)})
+    return render(
+        request,
+        "accounts/apply_status.html",
+        {"application": application, "reference": reference or "", "looked_up": bool(reference)},
+    )
 
 
 def apply_resubmit(request):
     reference = request.session.get("application_ref")
-    application = get_object_or_404(AccountApplication, reference=reference or "-", state=RequestState.RETURNED)
+    application = get_object_or_404(
+        AccountApplication, reference=reference or "-", state=RequestState.RETURNED
+    )
     form = AccountApplicationForm(request.POST or None, request.FILES or None, instance=application)
     for name in ("licence_scan", "legal_rep_id_scan", "agent_id_scan"):
         form.fields[name].required = False
@@ -120,6 +141,7 @@ def apply_resubmit(request):
 
 
 # --- the authority's desk -------------------------------------------------------------------
+
 
 @login_required
 def requests(request):
@@ -136,11 +158,23 @@ def requests(request):
         source = source.filter(state=state)
     page = Paginator(source, 25).get_page(request.GET.get("page"))
     counts = {
-        "applications": applications_visible_to(request.user).filter(state=RequestState.SUBMITTED).count(),
+        "applications": applications_visible_to(request.user)
+        .filter(state=RequestState.SUBMITTED)
+        .count(),
         "renames": renames_visible_to(request.user).filter(state=RequestState.SUBMITTED).count(),
         "resets": resets_visible_to(request.user).filter(state=RequestState.SUBMITTED).count(),
     }
-    return render(request, "accounts/requests.html", {"page": page, "tab": tab, "state": state, "states": RequestState.choices, "counts": counts})
+    return render(
+        request,
+        "accounts/requests.html",
+        {
+            "page": page,
+            "tab": tab,
+            "state": state,
+            "states": RequestState.choices,
+            "counts": counts,
+        },
+    )
 
 
 @login_required
@@ -148,33 +182,51 @@ def application_detail(request, pk: int):
     application = application_for(request.user, pk)
     form = DecisionForm(request.POST or None)
     password = None
-    can_decide = actions.can_decide_for(request.user, application.licensing_authority) and application.state == RequestState.SUBMITTED
+    can_decide = (
+        actions.can_decide_for(request.user, application.licensing_authority)
+        and application.state == RequestState.SUBMITTED
+    )
     if request.method == "POST":
         if not can_decide:
             raise PermissionDenied("只有该申请的发证机构可以审核。")
         if form.is_valid():
             try:
                 application, password = actions.decide_account_application(
-                    application, actor=request.user, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"]
+                    application,
+                    actor=request.user,
+                    decision=form.cleaned_data["decision"],
+                    reason=form.cleaned_data["reason"],
                 )
                 messages.success(request, "已审核：{s}".format(s=application.get_state_display()))
                 can_decide = False
             except DomainError as exc:
                 add_domain_error(form, exc)
-    return render(request, "accounts/application_detail.html", {"application": application, "form": form, "can_decide": can_decide, "password": password})
+    return render(
+        request,
+        "accounts/application_detail.html",
+        {"application": application, "form": form, "can_decide": can_decide, "password": password},
+    )
 
 
 def _simple_decision(request, obj, decide, template):
     form = DecisionForm(request.POST or None)
     form.fields["decision"].choices = [("approve", "通过"), ("return", "退回")]
-    can_decide = actions.can_decide_for(request.user, deciding_authority(obj.organisation)) and obj.state == RequestState.SUBMITTED
+    can_decide = (
+        actions.can_decide_for(request.user, deciding_authority(obj.organisation))
+        and obj.state == RequestState.SUBMITTED
+    )
     password = None
     if request.method == "POST":
         if not can_decide:
             raise PermissionDenied("只有该单位的发证机构可以审核。")
         if form.is_valid():
             try:
-                result = decide(obj, actor=request.user, approve=form.cleaned_data["decision"] == "approve", reason=form.cleaned_data["reason"])
+                result = decide(
+                    obj,
+                    actor=request.user,
+                    approve=form.cleaned_data["decision"] == "approve",
+                    reason=form.cleaned_data["reason"],
+                )
                 if isinstance(result, tuple):
                     obj, password = result
                 else:
@@ -183,20 +235,32 @@ def _simple_decision(request, obj, decide, template):
                 can_decide = False
             except DomainError as exc:
                 add_domain_error(form, exc)
-    return render(request, template, {"obj": obj, "form": form, "can_decide": can_decide, "password": password})
+    return render(
+        request,
+        template,
+        {"obj": obj, "form": form, "can_decide": can_decide, "password": password},
+    )
 
 
 @login_required
 def rename_detail(request, pk: int):
-    return _simple_decision(request, rename_for(request.user, pk), actions.decide_rename, "accounts/rename_detail.html")
+    return _simple_decision(
+        request, rename_for(request.user, pk), actions.decide_rename, "accounts/rename_detail.html"
+    )
 
 
 @login_required
 def reset_detail(request, pk: int):
-    return _simple_decision(request, reset_for(request.user, pk), actions.decide_password_reset, "accounts/reset_detail.html")
+    return _simple_decision(
+        request,
+        reset_for(request.user, pk),
+        actions.decide_password_reset,
+        "accounts/reset_detail.html",
+    )
 
 
 # --- a unit's own account matters -------------------------------------------------------------
+
 
 @login_required
 def rename_request(request, org_pk: int):
@@ -220,7 +284,9 @@ def password_reset_request(request):
     done = False
     if request.method == "POST" and form.is_valid():
         account = form.cleaned_data["account"].strip()
-        org = Organisation.objects.filter(Q(provincial_account=account) | Q(name=account), status="active").first()
+        org = Organisation.objects.filter(
+            Q(provincial_account=account) | Q(name=account), status="active"
+        ).first()
         if org is None:
             form.add_error("account", "未找到该单位账号或单位名称，请核对后重新填写。")
         else:
@@ -241,23 +307,34 @@ def hand_over(request, org_pk: int):
     password = new_user = None
     if request.method == "POST" and form.is_valid():
         try:
-            new_user, password = actions.hand_over_admin(org, actor=request.user, **form.cleaned_data)
+            new_user, password = actions.hand_over_admin(
+                org, actor=request.user, **form.cleaned_data
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
-    return render(request, "accounts/hand_over.html", {"org": org, "form": form, "password": password, "new_user": new_user})
+    return render(
+        request,
+        "accounts/hand_over.html",
+        {"org": org, "form": form, "password": password, "new_user": new_user},
+    )
 
 
 # --- personal API tokens --------------------------------------------------------------------
+
 
 @login_required
 def tokens(request):
     form = TokenForm(request.POST or None)
     token = None
     if request.method == "POST" and form.is_valid():
-        _record, token = actions.create_api_token(actor=request.user, name=form.cleaned_data["name"])
+        _record, token = actions.create_api_token(
+            actor=request.user, name=form.cleaned_data["name"]
+        )
         form = TokenForm()
     listing = ApiToken.objects.filter(user=request.user)
-    return render(request, "accounts/tokens.html", {"form": form, "token": token, "tokens": listing})
+    return render(
+        request, "accounts/tokens.html", {"form": form, "token": token, "tokens": listing}
+    )
 
 
 @login_required

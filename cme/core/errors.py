@@ -6,7 +6,9 @@ error code; `message` is the Chinese text shown to the user.
 
 
 class DomainError(Exception):
-    def __init__(self, code: str, message: str, *, field: str | None = None, row: int | None = None):
+    def __init__(
+        self, code: str, message: str, *, field: str | None = None, row: int | None = None
+    ):
         super().__init__(message)
         self.code = code
         self.message = str(message)

@@ -59,7 +59,9 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return "第{row}行 {column}：{message}".format(row=self.row, column=self.column, message=self.message)
+        return "第{row}行 {column}：{message}".format(
+            row=self.row, column=self.column, message=self.message
+        )
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "message": self.message}
@@ -105,7 +107,9 @@ def read_table(data: bytes, columns: Iterable[Column]) -> Table:
                 values[column.field] = _cell_text(cell, identifier=column.identifier)
         table.rows.append(Row(number=r + 1, values=values))
         if len(table.rows) > MAX_ROWS:
-            raise DomainError("FILE_TOO_MANY_ROWS", "文件超过{n}行，请分批导入。".format(n=MAX_ROWS))
+            raise DomainError(
+                "FILE_TOO_MANY_ROWS", "文件超过{n}行，请分批导入。".format(n=MAX_ROWS)
+            )
     if exact_needed:
         _recover_long_numbers(data, fmt, exact_needed, table)
     return table
@@ -137,7 +141,9 @@ def _header_key(text: object) -> str:
     return re.sub(r"[\s*＊:：()（）]", "", key).strip()
 
 
-def _find_header(raw: list[list], columns: list[Column]) -> tuple[int, dict[int, Column], list[str]]:
+def _find_header(
+    raw: list[list], columns: list[Column]
+) -> tuple[int, dict[int, Column], list[str]]:
     lookup = {name: column for column in columns for name in column.names()}
     best: tuple[int, dict[int, Column], list[str]] | None = None
     for r, cells in enumerate(raw[:HEADER_SCAN_ROWS]):
@@ -157,7 +163,9 @@ def _find_header(raw: list[list], columns: list[Column]) -> tuple[int, dict[int,
     if best is None:
         raise DomainError(
             "FILE_NO_HEADER",
-            "在文件前{n}行中没有找到表头（如“姓名”“证件号码”），请使用下载的模板。".format(n=HEADER_SCAN_ROWS),
+            "在文件前{n}行中没有找到表头（如“姓名”“证件号码”），请使用下载的模板。".format(
+                n=HEADER_SCAN_ROWS
+            ),
         )
     found = set(best[1].values())
     missing = [c.header for c in columns if c.required and c not in found]
@@ -201,7 +209,9 @@ def is_lost_digits(text: str) -> bool:
     return bool(_SCIENTIFIC.match(text))
 
 
-def _recover_long_numbers(data: bytes, fmt: str, cells: list[tuple[int, int, Column]], table: Table) -> None:
+def _recover_long_numbers(
+    data: bytes, fmt: str, cells: list[tuple[int, int, Column]], table: Table
+) -> None:
     """calamine reads every number as a float; a long ID number needs its exact digits.
 
     A file written by a program keeps them in the XML (openpyxl reads an int); a file
@@ -214,7 +224,9 @@ def _recover_long_numbers(data: bytes, fmt: str, cells: list[tuple[int, int, Col
         wanted = {(r, c) for r, c, _ in cells}
         last_row = max(r for r, _, _ in cells)
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        for r, values in enumerate(book.worksheets[0].iter_rows(max_row=last_row + 1, values_only=True)):
+        for r, values in enumerate(
+            book.worksheets[0].iter_rows(max_row=last_row + 1, values_only=True)
+        ):
             for c, value in enumerate(values):
                 if (r, c) in wanted:
                     exact[(r, c)] = value

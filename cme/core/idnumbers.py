@@ -43,9 +43,7 @@ def validate_resident_id(raw: object, *, field: str = "id_number") -> str:
             field=field,
         )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise DomainError(
-            "ID_FORMAT", "身份证号码前17位应为数字，最后一位为数字或X。", field=field
-        )
+        raise DomainError("ID_FORMAT", "身份证号码前17位应为数字，最后一位为数字或X。", field=field)
     try:
         ric.validate(number)
     except stdnum_errors.InvalidChecksum:

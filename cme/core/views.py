@@ -29,4 +29,8 @@ def audit_list(request):
     if actor:
         qs = qs.filter(actor_name__icontains=actor)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_list.html", {"page": page, "labels": ACTION_LABELS, "action": action, "actor": actor})
+    return render(
+        request,
+        "core/audit_list.html",
+        {"page": page, "labels": ACTION_LABELS, "action": action, "actor": actor},
+    )

@@ -19,7 +19,9 @@ from cme.people.titles import level_of
 K = Organisation.Kind
 
 
-def org(name: str, kind: str, region: str | None, authority: Organisation | None = None, **extra) -> Organisation:
+def org(
+    name: str, kind: str, region: str | None, authority: Organisation | None = None, **extra
+) -> Organisation:
     return create_organisation(
         actor=None,
         name=name,
@@ -30,7 +32,9 @@ def org(name: str, kind: str, region: str | None, authority: Organisation | None
     )
 
 
-def user(username: str, full_name: str, organisation: Organisation, role: str, password: str) -> User:
+def user(
+    username: str, full_name: str, organisation: Organisation, role: str, password: str
+) -> User:
     """A ready-to-use login (no forced password change): for the demo and tests only."""
     account = User.objects.create_user(
         username=username, password=password, first_name=full_name, must_change_password=False
@@ -39,15 +43,35 @@ def user(username: str, full_name: str, organisation: Organisation, role: str, p
     return account
 
 
-def resident_id(rng: random.Random, region: str, birth_year: int | None = None, sex: str | None = None) -> str:
-    """A valid GB 11643 number for a region code, e.g. for demo staff."""
-    year = birth_year or rng.randint(1960, 2000)
-    seq = rng.randint(0, 99) * 10 + (rng.choice([1, 3, 5, 7, 9]) if sex == "M" else rng.choice([0, 2, 4, 6, 8]) if sex == "F" else rng.randint(0, 9))
-    body = f"{region}{year:04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{seq:03d}"
-    return body + ric.calc_check_digit(body + "0")
+def resident_id(
+    rng: random.Random, region: str, birth_year: int | None = None, sex: str | None = None
+) -> str:
+    """A valid GB 11643 number for a region code, e.g. for demo staff.
+
+    stdnum also checks that the region code existed in the birth year, so a random
+    year is drawn again until the number is valid.
+    """
+    for _ in range(1 if birth_year else 200):
+        year = birth_year or rng.randint(1960, 2000)
+        parity = rng.choice(
+            [1, 3, 5, 7, 9] if sex == "M" else [0, 2, 4, 6, 8] if sex == "F" else range(10)
+        )
+        seq = rng.randint(0, 99) * 10 + parity
+        body = f"{region}{year:04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{seq:03d}"
+        number = body + ric.calc_check_digit(body + "0")
+        if ric.is_valid(number):
+            return number
+    raise ValueError(f"no valid ID number for region {region}")
 
 
-def person(unit: Organisation, name: str, id_number: str, title: str = "", department: str = "", phone: str = "") -> Person:
+def person(
+    unit: Organisation,
+    name: str,
+    id_number: str,
+    title: str = "",
+    department: str = "",
+    phone: str = "",
+) -> Person:
     series, level = level_of(title) or ("", 0)
     p = Person.objects.create(
         unit=unit,
@@ -61,7 +85,9 @@ def person(unit: Organisation, name: str, id_number: str, title: str = "", depar
         department=department,
         phone=phone,
     )
-    UnitHistory.objects.create(person=p, unit=unit, started_at=p.created_at, via=UnitHistory.Via.ENTRY)
+    UnitHistory.objects.create(
+        person=p, unit=unit, started_at=p.created_at, via=UnitHistory.Via.ENTRY
+    )
     return p
 
 
@@ -88,21 +114,28 @@ class Cast:
 
 
 @transaction.atomic
-def build_cast(password: str = "Cast-Pass-2026!") -> Cast:
+def build_cast(password: str = "Cast-Pass-2026!") -> Cast:  # noqa: S107
     c = Cast(password=password)
     c.national = org("全国继续医学教育委员会办公室", K.AUTHORITY, None)
     c.province = org("湖南省卫生健康委员会", K.AUTHORITY, "430000", c.national)
     c.changsha = org("长沙市卫生健康委员会", K.AUTHORITY, "430100", c.province)
     c.furong = org("长沙市芙蓉区卫生健康局", K.AUTHORITY, "430102", c.changsha)
     c.zhuzhou = org("株洲市卫生健康委员会", K.AUTHORITY, "430200", c.province)
-    c.city_hospital = org("长沙市第一医院", K.MEDICAL, "430102", c.changsha, grade="3", uscc="12430100444883830C")
+    c.city_hospital = org(
+        "长沙市第一医院", K.MEDICAL, "430102", c.changsha, grade="3", uscc="12430100444883830C"
+    )
     c.county_hospital = org("长沙市芙蓉区人民医院", K.MEDICAL, "430102", c.furong, grade="2")
     c.provincial_hospital = org("湖南省人民医院", K.MEDICAL, "430102", c.province, grade="3")
     c.zhuzhou_hospital = org("株洲市中心医院", K.MEDICAL, "430202", c.zhuzhou, grade="3")
     c.society = org("湖南省医学会", K.SOCIETY, "430000", c.province, provincial_account="936700")
     c.branch = org(
-        "湖南省医学会急诊医学专业委员会", K.BRANCH, "430000", None, parent=c.society,
-        national_account="1815010", provincial_account="936732",
+        "湖南省医学会急诊医学专业委员会",
+        K.BRANCH,
+        "430000",
+        None,
+        parent=c.society,
+        national_account="1815010",
+        provincial_account="936732",
     )
     for key, organisation, role in [
         ("province", c.province, Role.PROVINCIAL_OFFICE),
@@ -125,10 +158,14 @@ def build_cast(password: str = "Cast-Pass-2026!") -> Cast:
         ("county_doctor", c.county_hospital, "赵强", "主治医师"),
         ("zhuzhou_nurse", c.zhuzhou_hospital, "刘芳", "护师"),
     ]:
-        c.persons[key] = person(unit, name, resident_id(rng, unit.region_id), title, "内科", "13800000000")
+        c.persons[key] = person(
+            unit, name, resident_id(rng, unit.region_id), title, "内科", "13800000000"
+        )
     learner = user("learner", "李小红", c.city_hospital, Role.LEARNER, password)
     c.persons["nurse"].user = learner
     c.persons["nurse"].save(update_fields=["user"])
     c.users["learner"] = learner
-    c.users["admin"] = User.objects.create_superuser("sysadmin", password=password, first_name="系统管理员", must_change_password=False)
+    c.users["admin"] = User.objects.create_superuser(
+        "sysadmin", password=password, first_name="系统管理员", must_change_password=False
+    )
     return c

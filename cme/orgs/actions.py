@@ -47,7 +47,9 @@ def update_organisation(org: Organisation, *, actor, **fields) -> Organisation:
     old = {name: getattr(org, name) for name in EDITABLE_FIELDS}
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
-            raise DomainError("FIELD_NOT_EDITABLE", "字段“{f}”不能在此修改。".format(f=name), field=name)
+            raise DomainError(
+                "FIELD_NOT_EDITABLE", "字段“{f}”不能在此修改。".format(f=name), field=name
+            )
         setattr(org, name, value)
     org.full_clean(exclude=["tree_path"])
     org.save()
@@ -58,7 +60,9 @@ def update_organisation(org: Organisation, *, actor, **fields) -> Organisation:
 
 
 @transaction.atomic
-def rename_organisation(org: Organisation, new_name: str, *, actor, comment: str = "") -> Organisation:
+def rename_organisation(
+    org: Organisation, new_name: str, *, actor, comment: str = ""
+) -> Organisation:
     """原单位名 → 现单位名; the old name is kept in the history."""
     new_name = new_name.strip()
     if not new_name or new_name == org.name:
@@ -67,7 +71,14 @@ def rename_organisation(org: Organisation, new_name: str, *, actor, comment: str
     changes = {"name": [org.name, new_name]}
     org.name = new_name
     org.save(update_fields=["name"])
-    audit.record("org.rename", actor=actor, obj=org, scope_path=org.tree_path, changes=changes, comment=comment)
+    audit.record(
+        "org.rename",
+        actor=actor,
+        obj=org,
+        scope_path=org.tree_path,
+        changes=changes,
+        comment=comment,
+    )
     return org
 
 
@@ -81,7 +92,9 @@ def deregister_organisation(org: Organisation, *, actor, comment: str = "") -> O
     if staff:
         raise DomainError(
             "ORG_HAS_STAFF",
-            "该单位还有{n}名人员，须先全部调出后才能注销；原单位无人管理时，可由发证机构凭注销证明代为调出。".format(n=staff),
+            "该单位还有{n}名人员，须先全部调出后才能注销；原单位无人管理时，可由发证机构凭注销证明代为调出。".format(
+                n=staff
+            ),
         )
     org.status = Organisation.Status.DEREGISTERED
     org.inspection_result = Organisation.Inspection.CANCELLED

@@ -119,7 +119,7 @@ def list_organisations(
     if kind:
         qs = qs.filter(kind=kind)
     if region.strip():
-        qs = qs.filter(region_id__startswith=_region_prefix(region.strip()))
+        qs = qs.filter(region__code__startswith=_region_prefix(region.strip()))
     return qs
 
 

@@ -8,8 +8,17 @@ class OrganisationForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "kind", "grade", "licence_status", "inspection_result", "name_compliant", "uscc",
-            "national_account", "provincial_account", "science_head", "phone", "email",
+            "kind",
+            "grade",
+            "licence_status",
+            "inspection_result",
+            "name_compliant",
+            "uscc",
+            "national_account",
+            "provincial_account",
+            "science_head",
+            "phone",
+            "email",
         ]
 
 

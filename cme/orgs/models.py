@@ -12,7 +12,9 @@ class Region(models.Model):  # 行政区划 (GB/T 2260)
     code = models.CharField("区划代码", max_length=6, primary_key=True)
     name = models.CharField("名称", max_length=64)
     level = models.CharField("层级", max_length=8, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -77,7 +79,12 @@ class Organisation(models.Model):  # 机构/单位
     name = models.CharField("单位名称", max_length=128, db_index=True)
     kind = models.CharField("类别", max_length=16, choices=Kind.choices)
     region = models.ForeignKey(
-        Region, verbose_name="所在地区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Region,
+        verbose_name="所在地区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     licensing_authority = models.ForeignKey(
         "self",
@@ -89,10 +96,17 @@ class Organisation(models.Model):  # 机构/单位
         limit_choices_to={"kind": "authority"},
     )
     parent = models.ForeignKey(
-        "self", verbose_name="上级学会", null=True, blank=True, on_delete=models.PROTECT, related_name="branches"
+        "self",
+        verbose_name="上级学会",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="branches",
     )
     tree_path = models.CharField(max_length=255, db_index=True, editable=False, default="")
-    grade = models.CharField("医院等级", max_length=1, choices=Grade.choices, blank=True, default="")
+    grade = models.CharField(
+        "医院等级", max_length=1, choices=Grade.choices, blank=True, default=""
+    )
     licence_status = models.CharField(
         "执业许可状态", max_length=16, choices=LicenceStatus.choices, default=LicenceStatus.VALID
     )
@@ -101,10 +115,19 @@ class Organisation(models.Model):  # 机构/单位
     )
     name_compliant = models.BooleanField("名称符合规定", default=True)
     uscc = models.CharField(
-        "统一社会信用代码", max_length=18, unique=True, null=True, blank=True, validators=[validate_uscc]
+        "统一社会信用代码",
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_uscc],
     )
-    national_account = models.CharField("国家级账号", max_length=32, unique=True, null=True, blank=True)
-    provincial_account = models.CharField("省级账号", max_length=32, unique=True, null=True, blank=True)
+    national_account = models.CharField(
+        "国家级账号", max_length=32, unique=True, null=True, blank=True
+    )
+    provincial_account = models.CharField(
+        "省级账号", max_length=32, unique=True, null=True, blank=True
+    )
     science_head = models.CharField("科教部门负责人", max_length=64, blank=True)
     phone = models.CharField("联系电话", max_length=32, blank=True)
     email = models.EmailField("电子邮箱", blank=True)
@@ -151,7 +174,9 @@ class Organisation(models.Model):  # 机构/单位
 class OrganisationName(models.Model):  # 单位更名记录
     """原单位名 → 现单位名, kept for every rename."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="name_history")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="name_history"
+    )
     old_name = models.CharField("原单位名", max_length=128)
     new_name = models.CharField("现单位名", max_length=128)
     changed_at = models.DateTimeField(auto_now_add=True)

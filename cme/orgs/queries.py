@@ -24,7 +24,9 @@ def org_for(user, pk: int) -> Organisation:
 def authorities_for_applications() -> QuerySet[Organisation]:
     """Licensing authorities an applicant can choose (province, cities, counties)."""
     return (
-        Organisation.objects.filter(kind=Organisation.Kind.AUTHORITY, status=Organisation.Status.ACTIVE)
+        Organisation.objects.filter(
+            kind=Organisation.Kind.AUTHORITY, status=Organisation.Status.ACTIVE
+        )
         .exclude(region__isnull=True)
         .select_related("region")
         .order_by("region_id")

@@ -17,7 +17,11 @@ def load_regions(region_model) -> int:
     # parents first: provinces, then cities, then counties
     order = {"province": 0, "city": 1, "county": 2}
     for row in sorted(rows, key=lambda r: order[r["level"]]):
-        values = {"name": row["name"], "level": row["level"], "parent_id": row["parent_code"] or None}
+        values = {
+            "name": row["name"],
+            "level": row["level"],
+            "parent_id": row["parent_code"] or None,
+        }
         if row["code"] in existing:
             region_model.objects.filter(code=row["code"]).update(**values)
         else:

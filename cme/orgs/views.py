@@ -30,7 +30,13 @@ def org_list(request):
     if status in Organisation.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("tree_path"), 50).get_page(request.GET.get("page"))
-    context = {"page": page, "q": q, "kind": kind, "status": status, "kinds": Organisation.Kind.choices}
+    context = {
+        "page": page,
+        "q": q,
+        "kind": kind,
+        "status": status,
+        "kinds": Organisation.Kind.choices,
+    }
     template = "orgs/partials/_org_table.html" if request.htmx else "orgs/organisation_list.html"
     return render(request, template, context)
 
@@ -46,7 +52,8 @@ def org_detail(request, pk: int):
         "branches": orgs_visible_to(request.user).filter(parent=org),
         "can_edit": can_edit_org(request.user, org),
         "own_unit": is_own_unit(request.user, org),
-        "can_transfer_all": org.is_active and (is_own_unit(request.user, org) or can_transfer_for_deregistered(request.user, org)),
+        "can_transfer_all": org.is_active
+        and (is_own_unit(request.user, org) or can_transfer_for_deregistered(request.user, org)),
     }
     return render(request, "orgs/organisation_detail.html", context)
 
@@ -59,7 +66,9 @@ def org_edit(request, pk: int):
     form = OrganisationForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_organisation(org, actor=request.user, **{f: form.cleaned_data[f] for f in form.changed_data})
+            actions.update_organisation(
+                org, actor=request.user, **{f: form.cleaned_data[f] for f in form.changed_data}
+            )
             messages.success(request, "单位信息已保存。")
             return redirect("orgs:detail", pk=org.pk)
         except DomainError as exc:
@@ -81,10 +90,16 @@ def org_deregister(request, pk: int):
             if proof:
                 validate_scan(proof)
             if not own and not proof:
-                raise DomainError("PROOF_REQUIRED", "发证机构代为调出时，须上传注销证明。", field="proof")
-            moved = people_actions.transfer_out_all(org, actor=request.user, proof=proof, note=form.cleaned_data["comment"])
+                raise DomainError(
+                    "PROOF_REQUIRED", "发证机构代为调出时，须上传注销证明。", field="proof"
+                )
+            moved = people_actions.transfer_out_all(
+                org, actor=request.user, proof=proof, note=form.cleaned_data["comment"]
+            )
             if request.POST.get("deregister"):
-                actions.deregister_organisation(org, actor=request.user, comment=form.cleaned_data["comment"])
+                actions.deregister_organisation(
+                    org, actor=request.user, comment=form.cleaned_data["comment"]
+                )
                 messages.success(request, "已调出{n}人，单位已注销。".format(n=moved))
             else:
                 messages.success(request, "已将{n}人全部调出，等待新单位调入。".format(n=moved))
@@ -93,4 +108,8 @@ def org_deregister(request, pk: int):
             add_domain_error(form, exc)
         except ValidationError as exc:
             form.add_error("proof", exc.messages[0])
-    return render(request, "orgs/organisation_deregister.html", {"org": org, "form": form, "own": own, "staff_count": org.staff.count()})
+    return render(
+        request,
+        "orgs/organisation_deregister.html",
+        {"org": org, "form": form, "own": own, "staff_count": org.staff.count()},
+    )

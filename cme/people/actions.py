@@ -21,7 +21,9 @@ def _raise_first(errors: list[DomainError]) -> None:
     if errors:
         if len(errors) == 1:
             raise errors[0]
-        raise DomainError(errors[0].code, "；".join(e.message for e in errors), field=errors[0].field)
+        raise DomainError(
+            errors[0].code, "；".join(e.message for e in errors), field=errors[0].field
+        )
 
 
 @transaction.atomic
@@ -31,7 +33,11 @@ def add_person(unit: Organisation, values: dict[str, str], *, actor) -> Person:
         raise PermissionDenied()
     data, errors = clean_person(values)
     _raise_first(errors)
-    existing = Person.objects.filter(id_type=data.id_type, id_number=data.id_number).select_related("unit").first()
+    existing = (
+        Person.objects.filter(id_type=data.id_type, id_number=data.id_number)
+        .select_related("unit")
+        .first()
+    )
     if existing is not None:
         raise _already_registered(existing, unit)
     person = Person(unit=unit, id_type=data.id_type, id_number=data.id_number)
@@ -40,7 +46,9 @@ def add_person(unit: Organisation, values: dict[str, str], *, actor) -> Person:
         person.save()
     except IntegrityError:
         raise Conflict("该证件号码刚被登记，请刷新后重试。") from None
-    UnitHistory.objects.create(person=person, unit=unit, started_at=timezone.now(), via=UnitHistory.Via.ENTRY)
+    UnitHistory.objects.create(
+        person=person, unit=unit, started_at=timezone.now(), via=UnitHistory.Via.ENTRY
+    )
     audit.record("person.create", actor=actor, obj=person, scope_path=unit.tree_path)
     return person
 
@@ -66,13 +74,21 @@ def update_person(person: Person, values: dict[str, str], *, actor) -> Person:
     """Edit a staff member; the ID type and number themselves are not edited here."""
     if not can_edit_person(actor, person):
         raise PermissionDenied()
-    data, errors = clean_person({**values, "id_type": person.get_id_type_display(), "id_number": person.id_number})
+    data, errors = clean_person(
+        {**values, "id_type": person.get_id_type_display(), "id_number": person.id_number}
+    )
     _raise_first(errors)
     changes = data.differs_from(person)
     if changes:
         data.apply_to(person)
         person.save()
-        audit.record("person.update", actor=actor, obj=person, scope_path=person.unit.tree_path, changes=changes)
+        audit.record(
+            "person.update",
+            actor=actor,
+            obj=person,
+            scope_path=person.unit.tree_path,
+            changes=changes,
+        )
     return person
 
 
@@ -80,27 +96,41 @@ def reveal_id_number(person: Person, *, actor) -> str:
     """The whole number, for a role that needs it; every reading is logged."""
     if not can_read_full_id(actor, person):
         raise PermissionDenied("您无权查看完整证件号码。")
-    audit.record("person.reveal_id", actor=actor, obj=person, scope_path=person.unit.tree_path if person.unit else "")
+    audit.record(
+        "person.reveal_id",
+        actor=actor,
+        obj=person,
+        scope_path=person.unit.tree_path if person.unit else "",
+    )
     return person.id_number
 
 
 # --- transfers -------------------------------------------------------------------------------
 
+
 def find_person_by_id(id_number: str) -> Person | None:
     from cme.core import idnumbers
 
-    return Person.objects.select_related("unit").filter(id_number=idnumbers.normalise(id_number)).first()
+    return (
+        Person.objects.select_related("unit")
+        .filter(id_number=idnumbers.normalise(id_number))
+        .first()
+    )
 
 
 @transaction.atomic
-def transfer_out(person: Person, *, actor, to_unit: Organisation | None = None, note: str = "", proof=None) -> Transfer:
+def transfer_out(
+    person: Person, *, actor, to_unit: Organisation | None = None, note: str = "", proof=None
+) -> Transfer:
     """调出: the person leaves the unit and waits to be taken in by the new one."""
     unit = person.unit
     if unit is None:
         raise DomainError("PERSON_IN_TRANSFER", "该人员已调出，正在等待新单位调入。")
     by_authority = not can_manage_staff_of(actor, unit)
     if by_authority and not (can_transfer_for_deregistered(actor, unit) and proof):
-        raise PermissionDenied("只有本单位管理员可以调出本单位人员；发证机构代为调出时须上传注销证明。")
+        raise PermissionDenied(
+            "只有本单位管理员可以调出本单位人员；发证机构代为调出时须上传注销证明。"
+        )
     if to_unit is not None and (to_unit.pk == unit.pk or not to_unit.is_active):
         raise DomainError("TRANSFER_TARGET", "调入单位须为另一个正常状态的单位。", field="to_unit")
     if not Person.objects.filter(pk=person.pk, unit=unit).update(unit=None):
@@ -139,14 +169,20 @@ def transfer_in(transfer: Transfer, *, actor, unit: Organisation) -> Transfer:
     if transfer.to_unit_id and transfer.to_unit_id != unit.pk:
         raise PermissionDenied("该人员已指定调入“{u}”。".format(u=transfer.to_unit.name))
     if transfer.from_unit_id == unit.pk:
-        raise DomainError("TRANSFER_SAME_UNIT", "不能调入本单位刚调出的人员，如需撤销请在调动记录中“撤销调出”。")
+        raise DomainError(
+            "TRANSFER_SAME_UNIT", "不能调入本单位刚调出的人员，如需撤销请在调动记录中“撤销调出”。"
+        )
     now = timezone.now()
     won = Transfer.objects.filter(pk=transfer.pk, state=Transfer.State.PENDING).update(
         state=Transfer.State.COMPLETED, to_unit=unit, completed_by=actor, completed_at=now
     )
-    if not won or not Person.objects.filter(pk=transfer.person_id, unit__isnull=True).update(unit=unit):
+    if not won or not Person.objects.filter(pk=transfer.person_id, unit__isnull=True).update(
+        unit=unit
+    ):
         raise Conflict("该调动已被处理，请刷新后查看。")
-    UnitHistory.objects.create(person_id=transfer.person_id, unit=unit, started_at=now, via=UnitHistory.Via.TRANSFER)
+    UnitHistory.objects.create(
+        person_id=transfer.person_id, unit=unit, started_at=now, via=UnitHistory.Via.TRANSFER
+    )
     transfer.refresh_from_db()
     audit.record(
         "transfer.in",
@@ -161,18 +197,30 @@ def transfer_in(transfer: Transfer, *, actor, unit: Organisation) -> Transfer:
 @transaction.atomic
 def cancel_transfer(transfer: Transfer, *, actor) -> Transfer:
     """The old unit takes back a transfer nobody has accepted yet."""
-    if not (can_manage_staff_of(actor, transfer.from_unit) or can_transfer_for_deregistered(actor, transfer.from_unit)):
+    if not (
+        can_manage_staff_of(actor, transfer.from_unit)
+        or can_transfer_for_deregistered(actor, transfer.from_unit)
+    ):
         raise PermissionDenied()
     if not transfer.from_unit.is_active:
         raise DomainError("ORG_DEREGISTERED", "原单位已注销，不能撤销调出。")
-    won = Transfer.objects.filter(pk=transfer.pk, state=Transfer.State.PENDING).update(state=Transfer.State.CANCELLED)
-    if not won or not Person.objects.filter(pk=transfer.person_id, unit__isnull=True).update(unit=transfer.from_unit):
+    won = Transfer.objects.filter(pk=transfer.pk, state=Transfer.State.PENDING).update(
+        state=Transfer.State.CANCELLED
+    )
+    if not won or not Person.objects.filter(pk=transfer.person_id, unit__isnull=True).update(
+        unit=transfer.from_unit
+    ):
         raise Conflict("该调动已被处理，请刷新后查看。")
     UnitHistory.objects.create(
-        person_id=transfer.person_id, unit=transfer.from_unit, started_at=timezone.now(), via=UnitHistory.Via.TRANSFER
+        person_id=transfer.person_id,
+        unit=transfer.from_unit,
+        started_at=timezone.now(),
+        via=UnitHistory.Via.TRANSFER,
     )
     transfer.refresh_from_db()
-    audit.record("transfer.cancel", actor=actor, obj=transfer, scope_path=transfer.from_unit.tree_path)
+    audit.record(
+        "transfer.cancel", actor=actor, obj=transfer, scope_path=transfer.from_unit.tree_path
+    )
     return transfer
 
 
@@ -186,4 +234,3 @@ def transfer_out_all(unit: Organisation, *, actor, proof, note: str = "") -> int
     for person in people:
         transfer_out(person, actor=actor, note=note, proof=stored)
     return len(people)
-

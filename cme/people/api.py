@@ -280,6 +280,8 @@ def commit_staff_import(request: HttpRequest, import_id: int):
 # --- transfers ---------------------------------------------------------------------------------
 
 _NO_PENDING = "没有找到该证件号码待调入本单位的调动记录。"
+# Literal paths (/transfers/out, /transfers/lookup) are declared before /transfers/{transfer_id}:
+# Django tries the URL patterns in this order.
 
 
 @router.get("/transfers", response={200: list[TransferOut], **ERRORS})
@@ -288,11 +290,6 @@ def list_transfers(request: HttpRequest, state: Transfer.State | None = None) ->
     """调出或调入本人辖区的调动记录。"""
     qs = transfers_visible_to(current_user(request))
     return qs.filter(state=state) if state else qs
-
-
-@router.get("/transfers/{transfer_id}", response={200: TransferOut, **ERRORS})
-def get_transfer(request: HttpRequest, transfer_id: int):
-    return transfer_for(current_user(request), transfer_id)
 
 
 @router.post("/transfers/out", response={201: TransferOut, **ERRORS})
@@ -335,6 +332,11 @@ def _pending_for(user, id_number: str) -> Transfer:
 def lookup_transfer(request: HttpRequest, payload: IdNumberIn):
     """调入前查找：已调出、等待调入本单位（或未指定调入单位）的人员。"""
     return _pending_for(current_user(request), payload.id_number)
+
+
+@router.get("/transfers/{transfer_id}", response={200: TransferOut, **ERRORS})
+def get_transfer(request: HttpRequest, transfer_id: int):
+    return transfer_for(current_user(request), transfer_id)
 
 
 @router.post("/transfers/{transfer_id}/accept", response={200: TransferOut, **ERRORS})

@@ -8,8 +8,14 @@ class PersonForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label="姓名", max_length=64)
     id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, initial=IdType.RESIDENT)
     id_number = forms.CharField(label="证件号码", max_length=32)
-    sex = forms.ChoiceField(label="性别", choices=[("", "按身份证号自动识别"), ("男", "男"), ("女", "女")], required=False)
-    title = forms.CharField(label="职称", max_length=32, required=False, help_text="如 主治医师、主管护师；无职称可不填")
+    sex = forms.ChoiceField(
+        label="性别",
+        choices=[("", "按身份证号自动识别"), ("男", "男"), ("女", "女")],
+        required=False,
+    )
+    title = forms.CharField(
+        label="职称", max_length=32, required=False, help_text="如 主治医师、主管护师；无职称可不填"
+    )
     department = forms.CharField(label="科室", max_length=64, required=False)
     phone = forms.CharField(label="手机号码", max_length=32, required=False)
 
@@ -38,7 +44,9 @@ class ImportForm(StyledFormMixin, forms.Form):
 class TransferOutForm(StyledFormMixin, forms.Form):
     id_number = forms.CharField(label="证件号码", max_length=32)
     to_unit = forms.CharField(
-        label="调入单位（省级账号或单位全称，可不填）", max_length=128, required=False,
+        label="调入单位（省级账号或单位全称，可不填）",
+        max_length=128,
+        required=False,
         help_text="填写后，只有该单位可以调入；不填则任何单位凭证件号码均可调入。",
     )
     note = forms.CharField(label="备注", max_length=255, required=False)

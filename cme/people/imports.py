@@ -24,13 +24,41 @@ STAFF_COLUMNS = [
     Column("name", "姓名", ("学员姓名", "人员姓名"), required=True),
     Column("sex", "性别"),
     Column("id_type", "证件类型"),
-    Column("id_number", "证件号码", ("身份证号", "身份证号码", "身份证", "证件号", "公民身份号码"), required=True, identifier=True),
+    Column(
+        "id_number",
+        "证件号码",
+        ("身份证号", "身份证号码", "身份证", "证件号", "公民身份号码"),
+        required=True,
+        identifier=True,
+    ),
     Column("department", "科室", ("所在科室", "部门")),
     Column("title", "职称", ("专业技术职称", "职称名称", "技术职称")),
-    Column("phone", "手机号码", ("手机", "手机号", "联系电话", "电话", "联系方式"), identifier=True),
+    Column(
+        "phone", "手机号码", ("手机", "手机号", "联系电话", "电话", "联系方式"), identifier=True
+    ),
 ]
-TEMPLATE_HEADERS = ["序号", "姓名", "性别", "证件类型", "证件号码", "科室", "职称", "手机号码", "备注"]
-TEMPLATE_EXAMPLE = ["1", "张三", "女", "居民身份证", "11010519491231002X", "心内科", "主管护师", "13800000000", "示例行，导入前请删除"]
+TEMPLATE_HEADERS = [
+    "序号",
+    "姓名",
+    "性别",
+    "证件类型",
+    "证件号码",
+    "科室",
+    "职称",
+    "手机号码",
+    "备注",
+]
+TEMPLATE_EXAMPLE = [
+    "1",
+    "张三",
+    "女",
+    "居民身份证",
+    "11010519491231002X",
+    "心内科",
+    "主管护师",
+    "13800000000",
+    "示例行，导入前请删除",
+]
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -78,13 +106,17 @@ def plan_staff_rows(unit: Organisation, data: bytes) -> Plan:
             continue
         data_row, errors = clean_person(row.values)
         for err in errors:
-            plan.errors.append(RowError(row.number, header.get(err.field, err.field or ""), err.message))
+            plan.errors.append(
+                RowError(row.number, header.get(err.field, err.field or ""), err.message)
+            )
         if data_row is None:
             continue
         key = (data_row.id_type, data_row.id_number)
         if key in first_row_of:
             plan.errors.append(
-                RowError(row.number, "证件号码", "与第{n}行的证件号码重复。".format(n=first_row_of[key]))
+                RowError(
+                    row.number, "证件号码", "与第{n}行的证件号码重复。".format(n=first_row_of[key])
+                )
             )
             continue
         first_row_of[key] = row.number
@@ -96,7 +128,11 @@ def plan_staff_rows(unit: Organisation, data: bytes) -> Plan:
         if person is None:
             plan.creates.append((number, data_row))
         elif person.unit_id != unit.pk:
-            where = "已由“{u}”调出，请在“人员调动”中调入".format(u=_from_unit_name(person)) if person.unit_id is None else "属于“{u}”，须由原单位调出后再调入".format(u=person.unit.name)
+            where = (
+                "已由“{u}”调出，请在“人员调动”中调入".format(u=_from_unit_name(person))
+                if person.unit_id is None
+                else "属于“{u}”，须由原单位调出后再调入".format(u=person.unit.name)
+            )
             plan.errors.append(RowError(number, "证件号码", "该人员{w}。".format(w=where)))
         else:
             changes = data_row.differs_from(person)
@@ -124,7 +160,10 @@ def _from_unit_name(person: Person) -> str:
 
 def _read_upload(upload) -> bytes:
     if upload.size > MAX_UPLOAD_BYTES:
-        raise DomainError("FILE_TOO_LARGE", "文件超过{n}MB，请分批导入。".format(n=MAX_UPLOAD_BYTES // 1024 // 1024))
+        raise DomainError(
+            "FILE_TOO_LARGE",
+            "文件超过{n}MB，请分批导入。".format(n=MAX_UPLOAD_BYTES // 1024 // 1024),
+        )
     return upload.read()
 
 
@@ -170,7 +209,9 @@ def commit_staff_import(record: StaffImport, *, actor) -> StaffImport:
         StaffImport.objects.filter(pk=record.pk).update(
             state=StaffImport.State.INVALID, errors=[e.as_dict() for e in plan.errors]
         )
-        raise DomainError("IMPORT_HAS_ERRORS", "名单中有{n}处错误，未导入任何数据。".format(n=len(plan.errors)))
+        raise DomainError(
+            "IMPORT_HAS_ERRORS", "名单中有{n}处错误，未导入任何数据。".format(n=len(plan.errors))
+        )
     write_plan(record.unit, plan)
     record.state = StaffImport.State.COMMITTED
     record.created_count = len(plan.creates)
@@ -183,7 +224,11 @@ def commit_staff_import(record: StaffImport, *, actor) -> StaffImport:
         actor=actor,
         obj=record,
         scope_path=record.unit.tree_path,
-        changes={"新增": record.created_count, "更新": record.updated_count, "未变化": record.unchanged_count},
+        changes={
+            "新增": record.created_count,
+            "更新": record.updated_count,
+            "未变化": record.unchanged_count,
+        },
     )
     return record
 
@@ -199,12 +244,17 @@ def write_plan(unit: Organisation, plan: Plan) -> None:
     Person.objects.bulk_create(new_people, batch_size=2000)
     if new_people and new_people[0].pk is None:  # backends that return no ids
         ids = dict(
-            Person.objects.filter(unit=unit, id_number__in=[p.id_number for p in new_people]).values_list("id_number", "pk")
+            Person.objects.filter(
+                unit=unit, id_number__in=[p.id_number for p in new_people]
+            ).values_list("id_number", "pk")
         )
         for person in new_people:
             person.pk = ids[person.id_number]
     UnitHistory.objects.bulk_create(
-        [UnitHistory(person=p, unit=unit, started_at=now, via=UnitHistory.Via.IMPORT) for p in new_people],
+        [
+            UnitHistory(person=p, unit=unit, started_at=now, via=UnitHistory.Via.IMPORT)
+            for p in new_people
+        ],
         batch_size=2000,
     )
     changed = []
@@ -214,5 +264,16 @@ def write_plan(unit: Organisation, plan: Plan) -> None:
         changed.append(person)
     if changed:
         Person.objects.bulk_update(
-            changed, ["name", "sex", "title", "title_series", "title_level", "department", "phone", "updated_at"], batch_size=1000
+            changed,
+            [
+                "name",
+                "sex",
+                "title",
+                "title_series",
+                "title_level",
+                "department",
+                "phone",
+                "updated_at",
+            ],
+            batch_size=1000,
         )

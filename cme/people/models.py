@@ -25,27 +25,42 @@ class Person(models.Model):  # 学员 / 卫生专业技术人员
         FEMALE = "F", "女"
 
     name = models.CharField("姓名", max_length=64)
-    id_type = models.CharField("证件类型", max_length=16, choices=IdType.choices, default=IdType.RESIDENT)
+    id_type = models.CharField(
+        "证件类型", max_length=16, choices=IdType.choices, default=IdType.RESIDENT
+    )
     id_number = models.CharField("证件号码", max_length=32)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     title = models.CharField("职称", max_length=32, blank=True)
     title_series = models.CharField("职称系列", max_length=16, blank=True)
-    title_level = models.PositiveSmallIntegerField("职称级别", choices=TitleLevel.choices, default=TitleLevel.NONE)
+    title_level = models.PositiveSmallIntegerField(
+        "职称级别", choices=TitleLevel.choices, default=TitleLevel.NONE
+    )
     department = models.CharField("科室", max_length=64, blank=True)
     phone = models.CharField("手机号码", max_length=32, blank=True)
     unit = models.ForeignKey(
-        Organisation, verbose_name="工作单位", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        Organisation,
+        verbose_name="工作单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["unit_id", "name", "id"]
-        constraints = [models.UniqueConstraint(fields=["id_type", "id_number"], name="one_person_per_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["id_type", "id_number"], name="one_person_per_id")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -83,15 +98,24 @@ class Transfer(models.Model):  # 人员调动 (003 §十八)
         CANCELLED = "cancelled", "已撤销"
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="transfers")
-    from_unit = models.ForeignKey(Organisation, verbose_name="原单位", on_delete=models.PROTECT, related_name="transfers_out")
+    from_unit = models.ForeignKey(
+        Organisation, verbose_name="原单位", on_delete=models.PROTECT, related_name="transfers_out"
+    )
     to_unit = models.ForeignKey(
-        Organisation, verbose_name="调入单位", null=True, blank=True, on_delete=models.PROTECT, related_name="transfers_in"
+        Organisation,
+        verbose_name="调入单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
     )
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.PENDING)
     note = models.CharField("备注", max_length=255, blank=True)
     proof = models.FileField("注销证明/调入证明", upload_to=proof_upload_to, blank=True)
     by_authority = models.BooleanField("由发证机构代为调出", default=False)
-    initiated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    initiated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -102,7 +126,9 @@ class Transfer(models.Model):  # 人员调动 (003 §十八)
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=models.Q(state="pending"), name="one_pending_transfer_per_person"
+                fields=["person"],
+                condition=models.Q(state="pending"),
+                name="one_pending_transfer_per_person",
             )
         ]
 
@@ -127,7 +153,9 @@ class StaffImport(models.Model):  # 人员导入记录
         INVALID = "invalid", "有错误"
 
     unit = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff_imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     file = models.FileField(upload_to=import_upload_to)
     file_name = models.CharField("文件名", max_length=255)
     sha256 = models.CharField(max_length=64)

@@ -7,7 +7,9 @@ from cme.people.models import Person
 
 def can_manage_staff_of(user, unit: Organisation | None) -> bool:
     """Unit admins (and branch secretaries) manage their own unit's staff."""
-    return bool(unit is not None and manages_staff(user) and acting_org(user) == unit and unit.is_active)
+    return bool(
+        unit is not None and manages_staff(user) and acting_org(user) == unit and unit.is_active
+    )
 
 
 def can_edit_person(user, person: Person) -> bool:
@@ -28,5 +30,8 @@ def can_transfer_for_deregistered(user, unit: Organisation) -> bool:
     membership = getattr(user, "membership", None)
     authority = deciding_authority(unit)
     return role_of(user) == Role.SYSTEM_ADMIN or bool(
-        membership and membership.is_authority and authority and membership.organisation_id == authority.pk
+        membership
+        and membership.is_authority
+        and authority
+        and membership.organisation_id == authority.pk
     )

@@ -37,7 +37,9 @@ def transfers_visible_to(user) -> QuerySet[Transfer]:
         return qs.none()
     if not path:
         return qs
-    return qs.filter(Q(from_unit__tree_path__startswith=path) | Q(to_unit__tree_path__startswith=path))
+    return qs.filter(
+        Q(from_unit__tree_path__startswith=path) | Q(to_unit__tree_path__startswith=path)
+    )
 
 
 def transfer_for(user, pk: int) -> Transfer:

@@ -34,12 +34,16 @@ _OTHER = {
 TITLES: dict[str, tuple[str, TitleLevel]] = {}
 for series, names in _SERIES.items():
     for level, name in zip(
-        [L.JUNIOR_ASSISTANT, L.JUNIOR, L.INTERMEDIATE, L.ASSOCIATE_SENIOR, L.SENIOR], names, strict=True
+        [L.JUNIOR_ASSISTANT, L.JUNIOR, L.INTERMEDIATE, L.ASSOCIATE_SENIOR, L.SENIOR],
+        names,
+        strict=True,
     ):
         TITLES[name] = (series, level)
 for series, names in _OTHER.items():
     for level, name in zip(
-        [L.JUNIOR_ASSISTANT, L.JUNIOR, L.INTERMEDIATE, L.ASSOCIATE_SENIOR, L.SENIOR], names, strict=True
+        [L.JUNIOR_ASSISTANT, L.JUNIOR, L.INTERMEDIATE, L.ASSOCIATE_SENIOR, L.SENIOR],
+        names,
+        strict=True,
     ):
         if name and name not in TITLES:
             TITLES[name] = (series, level)

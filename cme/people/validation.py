@@ -61,9 +61,17 @@ def clean_person(values: dict[str, str]) -> tuple[PersonData | None, list[Domain
         errors.append(DomainError("NAME_TOO_LONG", "姓名不能超过64个字。", field="name"))
 
     id_type_label = values.get("id_type", "").strip()
-    id_type = ID_TYPE_BY_LABEL.get(id_type_label, id_type_label) if id_type_label else IdType.RESIDENT
+    id_type = (
+        ID_TYPE_BY_LABEL.get(id_type_label, id_type_label) if id_type_label else IdType.RESIDENT
+    )
     if id_type not in IdType.values:
-        errors.append(DomainError("ID_TYPE_UNKNOWN", "证件类型“{t}”无法识别。".format(t=id_type_label), field="id_type"))
+        errors.append(
+            DomainError(
+                "ID_TYPE_UNKNOWN",
+                "证件类型“{t}”无法识别。".format(t=id_type_label),
+                field="id_type",
+            )
+        )
         id_type = None
 
     raw_id = values.get("id_number", "")
@@ -79,7 +87,9 @@ def clean_person(values: dict[str, str]) -> tuple[PersonData | None, list[Domain
     elif id_type:
         number = idnumbers.normalise(raw_id)
         if not _OTHER_ID.match(number):
-            errors.append(DomainError("ID_FORMAT", "证件号码应为5-32位字母或数字。", field="id_number"))
+            errors.append(
+                DomainError("ID_FORMAT", "证件号码应为5-32位字母或数字。", field="id_number")
+            )
 
     sex_label = values.get("sex", "").strip()
     if sex_label:
@@ -88,7 +98,9 @@ def clean_person(values: dict[str, str]) -> tuple[PersonData | None, list[Domain
             errors.append(DomainError("SEX_INVALID", "性别应填“男”或“女”。", field="sex"))
         elif sex and given != sex:
             errors.append(
-                DomainError("SEX_MISMATCH", "性别“{s}”与身份证号码不符。".format(s=sex_label), field="sex")
+                DomainError(
+                    "SEX_MISMATCH", "性别“{s}”与身份证号码不符。".format(s=sex_label), field="sex"
+                )
             )
         elif not sex:
             sex = given
@@ -99,7 +111,9 @@ def clean_person(values: dict[str, str]) -> tuple[PersonData | None, list[Domain
         errors.append(
             DomainError(
                 "TITLE_UNKNOWN",
-                "职称“{t}”无法识别，请填写职称全称（如 主治医师、主管护师、副主任药师），无职称填“无”。".format(t=title),
+                "职称“{t}”无法识别，请填写职称全称（如 主治医师、主管护师、副主任药师），无职称填“无”。".format(
+                    t=title
+                ),
                 field="title",
             )
         )
@@ -107,7 +121,9 @@ def clean_person(values: dict[str, str]) -> tuple[PersonData | None, list[Domain
 
     phone = re.sub(r"[\s()（）]", "", values.get("phone", ""))
     if phone and not _PHONE.match(phone):
-        errors.append(DomainError("PHONE_INVALID", "手机号码“{p}”格式不正确。".format(p=phone), field="phone"))
+        errors.append(
+            DomainError("PHONE_INVALID", "手机号码“{p}”格式不正确。".format(p=phone), field="phone")
+        )
 
     department = values.get("department", "").strip()[:64]
     if errors:

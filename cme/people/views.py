@@ -13,7 +13,13 @@ from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.core.forms import add_domain_error
 from cme.orgs.models import Organisation
 from cme.people import actions, imports
-from cme.people.forms import ImportForm, PersonEditForm, PersonForm, TransferLookupForm, TransferOutForm
+from cme.people.forms import (
+    ImportForm,
+    PersonEditForm,
+    PersonForm,
+    TransferLookupForm,
+    TransferOutForm,
+)
 from cme.people.models import Person, StaffImport, Transfer
 from cme.people.permissions import can_edit_person, can_read_full_id
 from cme.people.queries import person_for, persons_visible_to, transfer_for, transfers_visible_to
@@ -34,7 +40,11 @@ def person_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         number = idnumbers.normalise(q)
-        qs = qs.filter(Q(name__icontains=q) | Q(id_number=number)) if len(number) >= 15 else qs.filter(name__icontains=q)
+        qs = (
+            qs.filter(Q(name__icontains=q) | Q(id_number=number))
+            if len(number) >= 15
+            else qs.filter(name__icontains=q)
+        )
     unit = request.GET.get("unit", "")
     if unit.isdigit():
         qs = qs.filter(unit_id=int(unit))
@@ -88,7 +98,13 @@ def person_edit(request, pk: int):
     person = person_for(request.user, pk)
     if not can_edit_person(request.user, person):
         raise PermissionDenied("只有本单位账户管理员可以修改人员信息。")
-    initial = {"name": person.name, "sex": person.get_sex_display(), "title": person.title, "department": person.department, "phone": person.phone}
+    initial = {
+        "name": person.name,
+        "sex": person.get_sex_display(),
+        "title": person.title,
+        "department": person.department,
+        "phone": person.phone,
+    }
     form = PersonEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,10 +118,13 @@ def person_edit(request, pk: int):
 
 # --- staff import ---------------------------------------------------------------------------
 
+
 @login_required
 def import_template(request):
     response = HttpResponse(imports.staff_template(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E4%BA%BA%E5%91%98%E5%90%8D%E5%8D%95%E6%A8%A1%E6%9D%BF.xlsx"
+    response["Content-Disposition"] = (
+        "attachment; filename*=UTF-8''%E4%BA%BA%E5%91%98%E5%90%8D%E5%8D%95%E6%A8%A1%E6%9D%BF.xlsx"
+    )
     return response
 
 
@@ -115,12 +134,16 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            record = imports.preview_staff_import(unit, form.cleaned_data["file"], actor=request.user)
+            record = imports.preview_staff_import(
+                unit, form.cleaned_data["file"], actor=request.user
+            )
             return redirect("people:import_detail", pk=record.pk)
         except DomainError as exc:
             form.add_error("file", exc.message)
     history = unit.staff_imports.select_related("uploaded_by")[:20]
-    return render(request, "people/import_upload.html", {"form": form, "unit": unit, "history": history})
+    return render(
+        request, "people/import_upload.html", {"form": form, "unit": unit, "history": history}
+    )
 
 
 def _import_for(request, pk: int) -> StaffImport:
@@ -146,7 +169,9 @@ def import_commit(request, pk: int):
         record = imports.commit_staff_import(record, actor=request.user)
         messages.success(
             request,
-            "导入完成：新增{c}人，更新{u}人，未变化{n}人。".format(c=record.created_count, u=record.updated_count, n=record.unchanged_count),
+            "导入完成：新增{c}人，更新{u}人，未变化{n}人。".format(
+                c=record.created_count, u=record.updated_count, n=record.unchanged_count
+            ),
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -154,6 +179,7 @@ def import_commit(request, pk: int):
 
 
 # --- transfers (003 §十八) ------------------------------------------------------------------
+
 
 @login_required
 def transfer_list(request):
@@ -163,14 +189,30 @@ def transfer_list(request):
         qs = qs.filter(state=state)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     org = acting_org(request.user)
-    return render(request, "people/transfer_list.html", {"page": page, "state": state, "states": Transfer.State.choices, "org": org, "manages": manages_staff(request.user)})
+    return render(
+        request,
+        "people/transfer_list.html",
+        {
+            "page": page,
+            "state": state,
+            "states": Transfer.State.choices,
+            "org": org,
+            "manages": manages_staff(request.user),
+        },
+    )
 
 
 def _unit_by_account_or_name(text: str) -> Organisation:
     text = text.strip()
-    unit = Organisation.objects.filter(Q(provincial_account=text) | Q(name=text), status=Organisation.Status.ACTIVE).first()
+    unit = Organisation.objects.filter(
+        Q(provincial_account=text) | Q(name=text), status=Organisation.Status.ACTIVE
+    ).first()
     if unit is None:
-        raise DomainError("TRANSFER_TARGET", "未找到调入单位“{t}”，请填写其省级账号或单位全称。".format(t=text), field="to_unit")
+        raise DomainError(
+            "TRANSFER_TARGET",
+            "未找到调入单位“{t}”，请填写其省级账号或单位全称。".format(t=text),
+            field="to_unit",
+        )
     return unit
 
 
@@ -183,10 +225,23 @@ def transfer_out(request):
             number = idnumbers.normalise(form.cleaned_data["id_number"])
             person = Person.objects.filter(id_number=number, unit=unit).first()
             if person is None:
-                raise DomainError("PERSON_NOT_IN_UNIT", "本单位在册人员中没有该证件号码。", field="id_number")
-            to_unit = _unit_by_account_or_name(form.cleaned_data["to_unit"]) if form.cleaned_data["to_unit"] else None
-            transfer = actions.transfer_out(person, actor=request.user, to_unit=to_unit, note=form.cleaned_data["note"])
-            messages.success(request, "已调出 {n}，等待{u}调入。".format(n=person.name, u=to_unit.name if to_unit else "新单位"))
+                raise DomainError(
+                    "PERSON_NOT_IN_UNIT", "本单位在册人员中没有该证件号码。", field="id_number"
+                )
+            to_unit = (
+                _unit_by_account_or_name(form.cleaned_data["to_unit"])
+                if form.cleaned_data["to_unit"]
+                else None
+            )
+            transfer = actions.transfer_out(
+                person, actor=request.user, to_unit=to_unit, note=form.cleaned_data["note"]
+            )
+            messages.success(
+                request,
+                "已调出 {n}，等待{u}调入。".format(
+                    n=person.name, u=to_unit.name if to_unit else "新单位"
+                ),
+            )
             return redirect("people:transfer_detail", pk=transfer.pk)
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -214,9 +269,18 @@ def transfer_in(request):
             elif person is not None and person.unit_id:
                 form.add_error("id_number", "该人员尚未由原单位调出，请联系原单位先办理调出。")
             else:
-                form.add_error("id_number", "没有待调入本单位的该证件号码人员。新人员请用“录入人员”或“导入人员”。")
-    pending = Transfer.objects.filter(to_unit=unit, state=Transfer.State.PENDING).select_related("person", "from_unit")
-    return render(request, "people/transfer_in.html", {"form": form, "found": found, "unit": unit, "pending": pending})
+                form.add_error(
+                    "id_number",
+                    "没有待调入本单位的该证件号码人员。新人员请用“录入人员”或“导入人员”。",
+                )
+    pending = Transfer.objects.filter(to_unit=unit, state=Transfer.State.PENDING).select_related(
+        "person", "from_unit"
+    )
+    return render(
+        request,
+        "people/transfer_in.html",
+        {"form": form, "found": found, "unit": unit, "pending": pending},
+    )
 
 
 @login_required

@@ -8,11 +8,18 @@ def names(chain):
 
 
 def test_county_licensed_hospital_goes_county_city_province(cast):
-    assert names(review_chain(cast.county_hospital)) == ["长沙市芙蓉区卫生健康局", "长沙市卫生健康委员会", "湖南省卫生健康委员会"]
+    assert names(review_chain(cast.county_hospital)) == [
+        "长沙市芙蓉区卫生健康局",
+        "长沙市卫生健康委员会",
+        "湖南省卫生健康委员会",
+    ]
 
 
 def test_city_licensed_hospital_goes_city_then_province(cast):
-    assert names(review_chain(cast.city_hospital)) == ["长沙市卫生健康委员会", "湖南省卫生健康委员会"]
+    assert names(review_chain(cast.city_hospital)) == [
+        "长沙市卫生健康委员会",
+        "湖南省卫生健康委员会",
+    ]
 
 
 def test_unit_directly_under_province_goes_straight_to_province(cast):
@@ -28,7 +35,9 @@ def test_society_branch_goes_to_its_society_first(cast):
 
 
 def test_national_declarations_add_the_national_office(cast):
-    assert names(review_chain(cast.city_hospital, national=True))[-1] == "全国继续医学教育委员会办公室"
+    assert (
+        names(review_chain(cast.city_hospital, national=True))[-1] == "全国继续医学教育委员会办公室"
+    )
 
 
 def test_account_matters_go_to_the_nearest_authority(cast):
