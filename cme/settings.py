@@ -23,7 +23,7 @@ DEBUG = env_bool("DEBUG")
 TESTING = "pytest" in sys.modules or env_bool("TESTING")
 
 if DEBUG or TESTING:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-never-in-production")  # noqa: S105
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-never-in-production")
 else:
     SECRET_KEY = os.environ["SECRET_KEY"]
 
@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "django_static_echarts",
     "axes",
     "django_tasks",
@@ -109,10 +110,16 @@ PRODUCTION_PASSWORD_HASHERS = [
 ]
 PASSWORD_HASHERS = PRODUCTION_PASSWORD_HASHERS
 if TESTING:  # fast hashing for the suite; argon2 itself is tested explicitly
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
+    PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *PRODUCTION_PASSWORD_HASHERS,
+    ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "cme.accounts.validators.NotFromIdNumberValidator"},

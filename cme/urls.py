@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from cme.api.api import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -9,6 +11,7 @@ urlpatterns = [
     path("orgs/", include("cme.orgs.urls")),
     path("people/", include("cme.people.urls")),
     path("audit/", include("cme.core.urls")),
+    path("api/v1/", api.urls),
 ]
 
 if settings.DEBUG:

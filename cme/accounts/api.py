@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
@@ -95,27 +96,43 @@ class DecisionOut(Schema):
     initial_password: str | None = Field(None, description="批准时的初始密码，只返回这一次")
 
 
-@router.get("/me", response={200: MeOut, **ERRORS})
-def me(request: HttpRequest):
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="当前用户")
+def me(request: HttpRequest) -> User:
     """当前用户：用户名、姓名、角色和所代表的单位。"""
     return current_user(request)
 
 
-@router.get("/account-applications", response={200: list[ApplicationOut], **ERRORS})
+@router.get(
+    "/account-applications",
+    response={200: list[ApplicationOut], **ERRORS},
+    summary="单位账户申请列表",
+)
 @paginate(Pages)
-def list_applications(request: HttpRequest, state: RequestState | None = None):
+def list_applications(
+    request: HttpRequest, state: RequestState | None = None
+) -> QuerySet[AccountApplication]:
     """发证机构在本辖区内收到的单位账户申请。"""
     qs = applications_visible_to(current_user(request))
     return qs.filter(state=state) if state else qs
 
 
-@router.get("/account-applications/{application_id}", response={200: ApplicationOut, **ERRORS})
-def get_application(request: HttpRequest, application_id: int):
+@router.get(
+    "/account-applications/{application_id}",
+    response={200: ApplicationOut, **ERRORS},
+    summary="单位账户申请详情",
+)
+def get_application(request: HttpRequest, application_id: int) -> AccountApplication:
     return application_for(current_user(request), application_id)
 
 
-@router.post("/account-applications/{application_id}/decide", response={200: DecisionOut, **ERRORS})
-def decide_application(request: HttpRequest, application_id: int, payload: DecisionIn):
+@router.post(
+    "/account-applications/{application_id}/decide",
+    response={200: DecisionOut, **ERRORS},
+    summary="审核单位账户申请",
+)
+def decide_application(
+    request: HttpRequest, application_id: int, payload: DecisionIn
+) -> dict[str, object]:
     """审核：approve 批准 / return 退回 / reject 拒绝；批准时返回新管理员的初始密码（仅此一次）。"""
     user = current_user(request)
     application = application_for(user, application_id)

@@ -1,5 +1,6 @@
 """Every change to an organisation goes through these functions."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +24,19 @@ EDITABLE_FIELDS = [
 ]
 
 
+def _clean(org: Organisation) -> None:
+    try:
+        org.full_clean(exclude=["tree_path"])
+    except ValidationError as exc:
+        field, errors = next(iter(exc.message_dict.items()))
+        label = Organisation._meta.get_field(field).verbose_name if field != "__all__" else ""
+        raise DomainError(
+            "ORG_INVALID",
+            "{f}：{m}".format(f=label, m=errors[0]) if label else errors[0],
+            field=field,
+        ) from None
+
+
 def _path_for(org: Organisation) -> str:
     supervisor_id = org.supervisor_id
     if supervisor_id is None:
@@ -34,7 +48,7 @@ def _path_for(org: Organisation) -> str:
 @transaction.atomic
 def create_organisation(*, actor, **fields) -> Organisation:
     org = Organisation(**fields)
-    org.full_clean(exclude=["tree_path"])
+    _clean(org)
     org.save()
     org.tree_path = _path_for(org)
     Organisation.objects.filter(pk=org.pk).update(tree_path=org.tree_path)
@@ -51,7 +65,7 @@ def update_organisation(org: Organisation, *, actor, **fields) -> Organisation:
                 "FIELD_NOT_EDITABLE", "字段“{f}”不能在此修改。".format(f=name), field=name
             )
         setattr(org, name, value)
-    org.full_clean(exclude=["tree_path"])
+    _clean(org)
     org.save()
     changes = audit.diff(org, EDITABLE_FIELDS, old)
     if changes:

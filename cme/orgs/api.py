@@ -75,12 +75,12 @@ class ChainStep(Schema):
         return org.authority_level
 
 
-@router.get("/regions", response={200: list[RegionOut], **ERRORS})
+@router.get("/regions", response={200: list[RegionOut], **ERRORS}, summary="行政区划列表")
 def list_regions(
     request: HttpRequest,
     parent: str | None = None,
     level: Literal["province", "city", "county"] | None = None,
-):
+) -> QuerySet[Region]:
     """行政区划：按上级代码（parent）或层级（level）筛选。"""
     qs = Region.objects.select_related("parent__parent")
     if parent:
@@ -90,8 +90,8 @@ def list_regions(
     return qs
 
 
-@router.get("/regions/{code}", response={200: RegionOut, **ERRORS})
-def get_region(request: HttpRequest, code: str):
+@router.get("/regions/{code}", response={200: RegionOut, **ERRORS}, summary="行政区划详情")
+def get_region(request: HttpRequest, code: str) -> Region:
     region = Region.objects.select_related("parent__parent").filter(code=code).first()
     if region is None:
         raise NotFound("未找到行政区划代码“{c}”。".format(c=code))
@@ -104,7 +104,7 @@ def _region_prefix(code: str) -> str:
     return scope_prefix(region.code, region.level) if region else code
 
 
-@router.get("/organisations", response={200: list[OrganisationOut], **ERRORS})
+@router.get("/organisations", response={200: list[OrganisationOut], **ERRORS}, summary="单位列表")
 @paginate(Pages)
 def list_organisations(
     request: HttpRequest,
@@ -123,12 +123,20 @@ def list_organisations(
     return qs
 
 
-@router.get("/organisations/{org_id}", response={200: OrganisationOut, **ERRORS})
-def get_organisation(request: HttpRequest, org_id: int):
+@router.get(
+    "/organisations/{org_id}", response={200: OrganisationOut, **ERRORS}, summary="单位详情"
+)
+def get_organisation(request: HttpRequest, org_id: int) -> Organisation:
     return org_for(current_user(request), org_id)
 
 
-@router.get("/organisations/{org_id}/review-chain", response={200: list[ChainStep], **ERRORS})
-def get_review_chain(request: HttpRequest, org_id: int, national: bool = False):
+@router.get(
+    "/organisations/{org_id}/review-chain",
+    response={200: list[ChainStep], **ERRORS},
+    summary="单位的审核链",
+)
+def get_review_chain(
+    request: HttpRequest, org_id: int, national: bool = False
+) -> list[Organisation]:
     """该单位申报项目的审核链，由近及远；national=true 时包括全国继委会办公室。"""
     return review_chain(org_for(current_user(request), org_id), national=national)

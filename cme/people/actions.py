@@ -4,10 +4,10 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cme.core import audit
+from cme.core import audit, idnumbers
 from cme.core.errors import Conflict, DomainError, PermissionDenied
 from cme.orgs.models import Organisation
-from cme.people.models import Person, Transfer, UnitHistory
+from cme.people.models import IdType, Person, Transfer, UnitHistory
 from cme.people.permissions import (
     can_edit_person,
     can_manage_staff_of,
@@ -105,15 +105,23 @@ def reveal_id_number(person: Person, *, actor) -> str:
     return person.id_number
 
 
+def _scope_of(person: Person) -> str:
+    """The tree path a person's events belong to: their unit, or the unit they left."""
+    if person.unit is not None:
+        return person.unit.tree_path
+    transfer = (
+        person.transfers.filter(state=Transfer.State.PENDING).select_related("from_unit").first()
+    )
+    return transfer.from_unit.tree_path if transfer else ""
+
+
 # --- transfers -------------------------------------------------------------------------------
 
 
-def find_person_by_id(id_number: str) -> Person | None:
-    from cme.core import idnumbers
-
+def find_person_by_id(id_number: str, id_type: str = IdType.RESIDENT) -> Person | None:
     return (
         Person.objects.select_related("unit")
-        .filter(id_number=idnumbers.normalise(id_number))
+        .filter(id_type=id_type, id_number=idnumbers.normalise(id_number))
         .first()
     )
 

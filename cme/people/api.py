@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from ninja import Field, File, Router, Schema, Status, UploadedFile
@@ -14,10 +14,18 @@ from cme.api.schemas import ERRORS, OrgRef, Pages
 from cme.core import idnumbers
 from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.orgs.models import Organisation
-from cme.orgs.queries import org_for, orgs_visible_to
+from cme.orgs.queries import org_for
 from cme.people import actions, imports
 from cme.people.models import Person, StaffImport, Transfer, UnitHistory
-from cme.people.queries import person_for, persons_visible_to, transfer_for, transfers_visible_to
+from cme.people.queries import (
+    NO_PENDING_TRANSFER,
+    import_for,
+    pending_transfer_for,
+    person_for,
+    persons_visible_to,
+    transfer_for,
+    transfers_visible_to,
+)
 
 router = Router(tags=["人员"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -176,7 +184,7 @@ class AcceptIn(Schema):
 # --- persons -----------------------------------------------------------------------------------
 
 
-@router.get("/persons", response={200: list[PersonOut], **ERRORS})
+@router.get("/persons", response={200: list[PersonOut], **ERRORS}, summary="人员列表")
 @paginate(Pages)
 def list_persons(request: HttpRequest, q: str = "", unit: int | None = None) -> QuerySet[Person]:
     """本人可见范围内的人员：q 按姓名包含，unit 单位ID。"""
@@ -188,28 +196,32 @@ def list_persons(request: HttpRequest, q: str = "", unit: int | None = None) -> 
     return qs
 
 
-@router.get("/persons/{person_id}", response={200: PersonDetailOut, **ERRORS})
-def get_person(request: HttpRequest, person_id: int):
+@router.get("/persons/{person_id}", response={200: PersonDetailOut, **ERRORS}, summary="人员详情")
+def get_person(request: HttpRequest, person_id: int) -> Person:
     return person_for(current_user(request), person_id)
 
 
-@router.post("/persons/{person_id}/reveal-id", response={200: RevealOut, **ERRORS})
-def reveal_id(request: HttpRequest, person_id: int):
+@router.post(
+    "/persons/{person_id}/reveal-id",
+    response={200: RevealOut, **ERRORS},
+    summary="查看完整证件号码",
+)
+def reveal_id(request: HttpRequest, person_id: int) -> dict[str, str]:
     """完整证件号码：仅本人、本单位管理员和系统管理员；每次查看都记入审计。"""
     user = current_user(request)
     return {"id_number": actions.reveal_id_number(person_for(user, person_id), actor=user)}
 
 
-@router.post("/units/{unit_id}/persons", response={201: PersonOut, **ERRORS})
-def add_person(request: HttpRequest, unit_id: int, payload: PersonIn):
+@router.post("/units/{unit_id}/persons", response={201: PersonOut, **ERRORS}, summary="录入人员")
+def add_person(request: HttpRequest, unit_id: int, payload: PersonIn) -> Status[Person]:
     """本单位录入一名人员。"""
     user = current_user(request)
     person = actions.add_person(org_for(user, unit_id), payload.dict(), actor=user)
     return Status(201, person)
 
 
-@router.patch("/persons/{person_id}", response={200: PersonOut, **ERRORS})
-def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):
+@router.patch("/persons/{person_id}", response={200: PersonOut, **ERRORS}, summary="修改人员信息")
+def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Person:
     user = current_user(request)
     person = person_for(user, person_id)
     # Unchanged fields are passed as they are, so the whole row is checked as in the form.
@@ -227,17 +239,6 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):
 # --- staff import ------------------------------------------------------------------------------
 
 
-def _imports_visible_to(user) -> QuerySet[StaffImport]:
-    return StaffImport.objects.select_related("unit").filter(unit__in=orgs_visible_to(user))
-
-
-def _import_for(user, pk: int) -> StaffImport:
-    record = _imports_visible_to(user).filter(pk=pk).first()
-    if record is None:
-        raise NotFound()
-    return record
-
-
 @router.get(
     "/units/{unit_id}/staff-import/template",
     response={**ERRORS},
@@ -249,6 +250,7 @@ def _import_for(user, pk: int) -> StaffImport:
             }
         }
     },
+    summary="下载人员名单导入模板",
 )
 def staff_template(request: HttpRequest, unit_id: int) -> HttpResponse:
     org_for(current_user(request), unit_id)
@@ -257,34 +259,45 @@ def staff_template(request: HttpRequest, unit_id: int) -> HttpResponse:
     return response
 
 
-@router.post("/units/{unit_id}/staff-imports", response={201: StaffImportOut, **ERRORS})
-def upload_staff_import(request: HttpRequest, unit_id: int, file: File[UploadedFile]):
+@router.post(
+    "/units/{unit_id}/staff-imports",
+    response={201: StaffImportOut, **ERRORS},
+    summary="上传人员名单",
+)
+def upload_staff_import(
+    request: HttpRequest, unit_id: int, file: File[UploadedFile]
+) -> Status[StaffImport]:
     """上传名单（multipart，字段 file），检查后返回报告；确认前不写入任何人员。"""
     user = current_user(request)
     record = imports.preview_staff_import(org_for(user, unit_id), file, actor=user)
     return Status(201, record)
 
 
-@router.get("/staff-imports/{import_id}", response={200: StaffImportOut, **ERRORS})
-def get_staff_import(request: HttpRequest, import_id: int):
-    return _import_for(current_user(request), import_id)
+@router.get(
+    "/staff-imports/{import_id}", response={200: StaffImportOut, **ERRORS}, summary="导入报告"
+)
+def get_staff_import(request: HttpRequest, import_id: int) -> StaffImport:
+    return import_for(current_user(request), import_id)
 
 
-@router.post("/staff-imports/{import_id}/commit", response={200: StaffImportOut, **ERRORS})
-def commit_staff_import(request: HttpRequest, import_id: int):
+@router.post(
+    "/staff-imports/{import_id}/commit",
+    response={200: StaffImportOut, **ERRORS},
+    summary="确认导入",
+)
+def commit_staff_import(request: HttpRequest, import_id: int) -> StaffImport:
     """确认导入：全部写入，或有错误时一条也不写。"""
     user = current_user(request)
-    return imports.commit_staff_import(_import_for(user, import_id), actor=user)
+    return imports.commit_staff_import(import_for(user, import_id), actor=user)
 
 
 # --- transfers ---------------------------------------------------------------------------------
 
-_NO_PENDING = "没有找到该证件号码待调入本单位的调动记录。"
 # Literal paths (/transfers/out, /transfers/lookup) are declared before /transfers/{transfer_id}:
 # Django tries the URL patterns in this order.
 
 
-@router.get("/transfers", response={200: list[TransferOut], **ERRORS})
+@router.get("/transfers", response={200: list[TransferOut], **ERRORS}, summary="调动记录列表")
 @paginate(Pages)
 def list_transfers(request: HttpRequest, state: Transfer.State | None = None) -> QuerySet[Transfer]:
     """调出或调入本人辖区的调动记录。"""
@@ -292,8 +305,8 @@ def list_transfers(request: HttpRequest, state: Transfer.State | None = None) ->
     return qs.filter(state=state) if state else qs
 
 
-@router.post("/transfers/out", response={201: TransferOut, **ERRORS})
-def transfer_out(request: HttpRequest, payload: TransferOutIn):
+@router.post("/transfers/out", response={201: TransferOut, **ERRORS}, summary="人员调出")
+def transfer_out(request: HttpRequest, payload: TransferOutIn) -> Status[Transfer]:
     """调出：按完整证件号码找到本单位人员。"""
     user = current_user(request)
     person = actions.find_person_by_id(payload.id_number)
@@ -309,38 +322,32 @@ def transfer_out(request: HttpRequest, payload: TransferOutIn):
 
 
 def _pending_for(user, id_number: str) -> Transfer:
-    """The pending transfer of this ID number that the user's unit may take in; 404 otherwise,
-    with the same message whoever holds the person."""
-    if not manages_staff(user):
+    if not manages_staff(user) or acting_org(user) is None:
         raise PermissionDenied("只有单位管理员可以调入人员。")
-    org = acting_org(user)
-    person = actions.find_person_by_id(id_number)
-    transfer = None
-    if person is not None and org is not None:
-        transfer = (
-            Transfer.objects.select_related("person", "from_unit", "to_unit")
-            .filter(person=person, state=Transfer.State.PENDING)
-            .filter(Q(to_unit__isnull=True) | Q(to_unit=org))
-            .first()
-        )
-    if transfer is None:
-        raise NotFound(_NO_PENDING)
-    return transfer
+    return pending_transfer_for(acting_org(user), id_number)
 
 
-@router.post("/transfers/lookup", response={200: TransferOut, **ERRORS})
-def lookup_transfer(request: HttpRequest, payload: IdNumberIn):
+@router.post(
+    "/transfers/lookup", response={200: TransferOut, **ERRORS}, summary="按证件号码查找待调入人员"
+)
+def lookup_transfer(request: HttpRequest, payload: IdNumberIn) -> Transfer:
     """调入前查找：已调出、等待调入本单位（或未指定调入单位）的人员。"""
     return _pending_for(current_user(request), payload.id_number)
 
 
-@router.get("/transfers/{transfer_id}", response={200: TransferOut, **ERRORS})
-def get_transfer(request: HttpRequest, transfer_id: int):
+@router.get(
+    "/transfers/{transfer_id}", response={200: TransferOut, **ERRORS}, summary="调动记录详情"
+)
+def get_transfer(request: HttpRequest, transfer_id: int) -> Transfer:
     return transfer_for(current_user(request), transfer_id)
 
 
-@router.post("/transfers/{transfer_id}/accept", response={200: TransferOut, **ERRORS})
-def accept_transfer(request: HttpRequest, transfer_id: int, payload: AcceptIn | None = None):
+@router.post(
+    "/transfers/{transfer_id}/accept", response={200: TransferOut, **ERRORS}, summary="人员调入"
+)
+def accept_transfer(
+    request: HttpRequest, transfer_id: int, payload: AcceptIn | None = None
+) -> Transfer:
     """调入本单位。未指定调入单位的调动须同时提供该人员的完整证件号码。"""
     user = current_user(request)
     try:
@@ -350,15 +357,17 @@ def accept_transfer(request: HttpRequest, transfer_id: int, payload: AcceptIn | 
             raise
         transfer = _pending_for(user, payload.id_number)
         if transfer.pk != transfer_id:
-            raise NotFound(_NO_PENDING) from None
+            raise NotFound(NO_PENDING_TRANSFER) from None
     org = acting_org(user)
     if org is None:
         raise PermissionDenied("只有单位管理员可以调入人员。")
     return actions.transfer_in(transfer, actor=user, unit=org)
 
 
-@router.post("/transfers/{transfer_id}/cancel", response={200: TransferOut, **ERRORS})
-def cancel_transfer(request: HttpRequest, transfer_id: int):
+@router.post(
+    "/transfers/{transfer_id}/cancel", response={200: TransferOut, **ERRORS}, summary="撤销调出"
+)
+def cancel_transfer(request: HttpRequest, transfer_id: int) -> Transfer:
     """撤销调出（尚未被调入时）。"""
     user = current_user(request)
     return actions.cancel_transfer(transfer_for(user, transfer_id), actor=user)

@@ -193,25 +193,29 @@ def preview_staff_import(unit: Organisation, upload, *, actor) -> StaffImport:
     return record
 
 
-@transaction.atomic
 def commit_staff_import(record: StaffImport, *, actor) -> StaffImport:
     """Write every good row in one transaction, or nothing. The file is read again so the
-    result matches the registry as it is now, not as it was at preview time."""
+    result matches the registry as it is now, not as it was at preview time; if it no
+    longer passes, the record shows the new errors and nothing is written."""
     if not can_manage_staff_of(actor, record.unit):
         raise PermissionDenied()
-    record = StaffImport.objects.select_for_update().get(pk=record.pk)
-    if record.state != StaffImport.State.PREVIEWED:
-        raise DomainError("IMPORT_NOT_READY", "该导入已完成或存在错误，不能再次确认。")
-    with record.file.open("rb") as fh:
-        data = fh.read()
-    plan = plan_staff_rows(record.unit, data)
-    if plan.errors:
+    with transaction.atomic():
+        record = StaffImport.objects.select_for_update().get(pk=record.pk)
+        if record.state != StaffImport.State.PREVIEWED:
+            raise DomainError("IMPORT_NOT_READY", "该导入已完成或存在错误，不能再次确认。")
+        with record.file.open("rb") as fh:
+            plan = plan_staff_rows(record.unit, fh.read())
+        if not plan.errors:
+            return _commit(record, plan, actor=actor)
         StaffImport.objects.filter(pk=record.pk).update(
             state=StaffImport.State.INVALID, errors=[e.as_dict() for e in plan.errors]
         )
-        raise DomainError(
-            "IMPORT_HAS_ERRORS", "名单中有{n}处错误，未导入任何数据。".format(n=len(plan.errors))
-        )
+    raise DomainError(
+        "IMPORT_HAS_ERRORS", "名单中有{n}处错误，未导入任何数据。".format(n=len(plan.errors))
+    )
+
+
+def _commit(record: StaffImport, plan: Plan, *, actor) -> StaffImport:
     write_plan(record.unit, plan)
     record.state = StaffImport.State.COMMITTED
     record.created_count = len(plan.creates)

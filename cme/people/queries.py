@@ -2,8 +2,10 @@ from django.db.models import Q, QuerySet
 
 from cme.accounts.models import Role
 from cme.accounts.scope import role_of, scope_path
+from cme.core import idnumbers
 from cme.core.errors import NotFound
-from cme.people.models import Person, Transfer
+from cme.orgs.models import Organisation
+from cme.people.models import Person, StaffImport, Transfer
 
 
 def persons_visible_to(user) -> QuerySet[Person]:
@@ -47,3 +49,37 @@ def transfer_for(user, pk: int) -> Transfer:
         return transfers_visible_to(user).get(pk=pk)
     except (Transfer.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+def imports_visible_to(user) -> QuerySet[StaffImport]:
+    path = scope_path(user)
+    qs = StaffImport.objects.select_related("unit", "uploaded_by")
+    if path is None:
+        return qs.none()
+    return qs.filter(unit__tree_path__startswith=path) if path else qs
+
+
+def import_for(user, pk: int) -> StaffImport:
+    try:
+        return imports_visible_to(user).get(pk=pk)
+    except (StaffImport.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+NO_PENDING_TRANSFER = (
+    "没有待调入本单位的该证件号码人员：请确认原单位已办理调出，且未指定调入其他单位。"
+)
+
+
+def pending_transfer_for(unit: Organisation, id_number: str) -> Transfer:
+    """The pending transfer of this ID number that `unit` may take in (NotFound otherwise,
+    with one message whoever holds the person)."""
+    transfer = (
+        Transfer.objects.select_related("person", "from_unit", "to_unit")
+        .filter(person__id_number=idnumbers.normalise(id_number), state=Transfer.State.PENDING)
+        .filter(Q(to_unit__isnull=True) | Q(to_unit=unit))
+        .first()
+    )
+    if transfer is None:
+        raise NotFound(NO_PENDING_TRANSFER)
+    return transfer

@@ -17,6 +17,7 @@ ID_TYPE_BY_LABEL = {label: value for value, label in IdType.choices} | {
     "台胞证": IdType.TAIWAN,
     "外国人永久居留证": IdType.FOREIGN_PR,
 }
+ID_TYPES = frozenset(IdType.values)
 SEX_BY_LABEL = {"男": "M", "女": "F", "M": "M", "F": "F"}
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 _OTHER_ID = re.compile(r"^[0-9A-Z()-]{5,32}$")
@@ -34,25 +35,39 @@ class PersonData:
     title_level: int
     department: str
     phone: str
+    provided: frozenset[
+        str
+    ]  # fields the input gave; a blank spreadsheet cell keeps the stored value
 
     COMPARED = ("name", "sex", "title", "title_level", "department", "phone")
+    _SOURCE = {"title_level": "title", "title_series": "title"}
+
+    def _given(self, field: str) -> bool:
+        return self._SOURCE.get(field, field) in self.provided
 
     def differs_from(self, person: Person) -> dict:
         return {
             f: [getattr(person, f), getattr(self, f)]
             for f in self.COMPARED
-            if getattr(self, f) not in ("", None) and getattr(person, f) != getattr(self, f)
+            if self._given(f) and getattr(person, f) != getattr(self, f)
         }
 
     def apply_to(self, person: Person) -> None:
-        for f in (*self.COMPARED, "title_series", "birth_date"):
-            value = getattr(self, f)
-            if value not in ("", None):
-                setattr(person, f, value)
+        for f in (*self.COMPARED, "title_series"):
+            if self._given(f):
+                setattr(person, f, getattr(self, f))
+        if self.birth_date is not None:
+            person.birth_date = self.birth_date
 
 
-def clean_person(values: dict[str, str]) -> tuple[PersonData | None, list[DomainError]]:
-    """Return (data, []) or (None, errors); every error names its field."""
+def clean_person(
+    values: dict[str, str], *, blank_clears: bool = False
+) -> tuple[PersonData | None, list[DomainError]]:
+    """Return (data, []) or (None, errors); every error names its field.
+
+    `blank_clears`: a form's empty field clears the stored value; in an import a blank
+    cell means "not given" and keeps it (write 无 to clear a title).
+    """
     errors: list[DomainError] = []
     name = values.get("name", "").strip()
     if not name:
@@ -64,7 +79,7 @@ def clean_person(values: dict[str, str]) -> tuple[PersonData | None, list[Domain
     id_type = (
         ID_TYPE_BY_LABEL.get(id_type_label, id_type_label) if id_type_label else IdType.RESIDENT
     )
-    if id_type not in IdType.values:
+    if id_type not in ID_TYPES:
         errors.append(
             DomainError(
                 "ID_TYPE_UNKNOWN",
@@ -140,6 +155,16 @@ def clean_person(values: dict[str, str]) -> tuple[PersonData | None, list[Domain
             title_level=int(level[1]),
             department=department,
             phone=phone,
+            provided=frozenset(
+                PersonData.COMPARED
+                if blank_clears
+                else [
+                    f
+                    for f in ("name", "sex", "title", "department", "phone")
+                    if values.get(f, "").strip()
+                ]
+            )
+            | ({"sex"} if sex else set()),
         ),
         [],
     )

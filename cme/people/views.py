@@ -22,7 +22,14 @@ from cme.people.forms import (
 )
 from cme.people.models import Person, StaffImport, Transfer
 from cme.people.permissions import can_edit_person, can_read_full_id
-from cme.people.queries import person_for, persons_visible_to, transfer_for, transfers_visible_to
+from cme.people.queries import (
+    import_for,
+    pending_transfer_for,
+    person_for,
+    persons_visible_to,
+    transfer_for,
+    transfers_visible_to,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -147,11 +154,8 @@ def import_upload(request):
 
 
 def _import_for(request, pk: int) -> StaffImport:
-    unit = _own_unit(request)
-    try:
-        return StaffImport.objects.select_related("unit").get(pk=pk, unit=unit)
-    except StaffImport.DoesNotExist:
-        raise NotFound() from None
+    _own_unit(request)
+    return import_for(request.user, pk)
 
 
 @login_required
@@ -255,24 +259,10 @@ def transfer_in(request):
     form = TransferLookupForm(request.POST or None)
     found = None
     if request.method == "POST" and form.is_valid():
-        number = idnumbers.normalise(form.cleaned_data["id_number"])
-        found = (
-            Transfer.objects.filter(person__id_number=number, state=Transfer.State.PENDING)
-            .filter(Q(to_unit__isnull=True) | Q(to_unit=unit))
-            .select_related("person", "from_unit")
-            .first()
-        )
-        if found is None:
-            person = Person.objects.filter(id_number=number).select_related("unit").first()
-            if person is not None and person.unit_id == unit.pk:
-                form.add_error("id_number", "该人员已在本单位。")
-            elif person is not None and person.unit_id:
-                form.add_error("id_number", "该人员尚未由原单位调出，请联系原单位先办理调出。")
-            else:
-                form.add_error(
-                    "id_number",
-                    "没有待调入本单位的该证件号码人员。新人员请用“录入人员”或“导入人员”。",
-                )
+        try:
+            found = pending_transfer_for(unit, form.cleaned_data["id_number"])
+        except NotFound as exc:
+            form.add_error("id_number", exc.message)
     pending = Transfer.objects.filter(to_unit=unit, state=Transfer.State.PENDING).select_related(
         "person", "from_unit"
     )

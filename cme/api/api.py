@@ -1,0 +1,36 @@
+"""The REST API under /api/v1/: one NinjaAPI object, one router per app.
+
+Auth: a personal token (`Authorization: Bearer <token>`) or the logged-in session.
+Every endpoint reads through the same scope helpers as the pages and changes state
+only through the apps' actions. The audit trail's client address is set for every
+request, API calls included, by cme.core.middleware.RequestContextMiddleware.
+"""
+
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from cme.accounts.api import router as accounts_router
+from cme.api import errors
+from cme.api.auth import SessionAuth, TokenAuth
+from cme.orgs.api import router as orgs_router
+from cme.people.api import router as people_router
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese stays readable in the body instead of \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="继续医学教育管理平台 API",
+    version="1",
+    description="个人API令牌放在请求头 `Authorization: Bearer <令牌>`；错误统一返回 `{code, message}`。",
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+    renderer=Utf8JSONRenderer(),
+)
+errors.install(api)
+api.add_router("", accounts_router)
+api.add_router("", orgs_router)
+api.add_router("", people_router)
