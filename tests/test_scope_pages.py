@@ -160,3 +160,41 @@ def test_every_page_needs_a_login_except_the_public_ones(client, cast):
             assert response["Location"].startswith(reverse("login")), name
         checked += 1
     assert checked > 20
+
+
+def _xlsx_rows(response):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return [[c.value for c in row] for row in book.active.iter_rows()]
+
+
+def test_exports_follow_the_scope_and_mask_ids_for_authorities(login, cast):
+    rows = _xlsx_rows(login("zhuzhou").get(reverse("people:list") + "?export=xlsx"))
+    assert [r[0] for r in rows[1:]] == [cast.persons["zhuzhou_nurse"].name]
+    assert (
+        rows[1][3]
+        == cast.persons["zhuzhou_nurse"].id_number[:4]
+        + "**********"
+        + cast.persons["zhuzhou_nurse"].id_number[-4:]
+    )
+    orgs = _xlsx_rows(login("zhuzhou").get(reverse("orgs:list") + "?export=xlsx"))
+    assert "长沙市第一医院" not in [r[0] for r in orgs]
+
+
+def test_unit_admin_exports_whole_ids_and_the_export_is_logged(login, cast):
+    from cme.core.models import AuditEvent
+
+    rows = _xlsx_rows(login("city_admin").get(reverse("people:list") + "?export=xlsx"))
+    assert cast.persons["nurse"].id_number in [r[3] for r in rows]
+    assert AuditEvent.objects.filter(action="person.export").exists()
+
+
+def test_export_neutralises_formulas(login, cast):
+    from cme.people.models import Person
+
+    Person.objects.filter(pk=cast.persons["nurse"].pk).update(department='=HYPERLINK("http://x")')
+    rows = _xlsx_rows(login("city_admin").get(reverse("people:list") + "?export=xlsx"))
+    assert '\'=HYPERLINK("http://x")' in [r[5] for r in rows]

@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "person.create": "新增人员",
     "person.update": "修改人员信息",
     "person.reveal_id": "查看完整证件号码",
+    "person.export": "导出人员名单（含完整证件号码）",
     "import.commit": "导入人员名单",
     "transfer.out": "人员调出",
     "transfer.in": "人员调入",

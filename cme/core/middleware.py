@@ -34,3 +34,26 @@ class DomainErrorMiddleware:
         if isinstance(exception, PermissionDenied):
             return defaults.permission_denied(request, exception, template_name="403.html")
         return None
+
+
+class LanguageMiddleware:
+    """Simplified Chinese unless the user chose another language (cookie set by /i18n/setlang/).
+
+    Unlike Django's LocaleMiddleware it ignores the browser's Accept-Language: hospitals'
+    machines often run English systems, and the platform's default is Chinese.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

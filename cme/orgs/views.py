@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from cme.core.errors import DomainError, PermissionDenied
+from cme.core.exports import xlsx_response
 from cme.core.forms import add_domain_error
 from cme.core.uploads import validate_scan
 from cme.orgs import actions
@@ -15,6 +16,40 @@ from cme.orgs.permissions import can_edit_org, is_own_unit
 from cme.orgs.queries import org_for, orgs_visible_to
 from cme.people import actions as people_actions
 from cme.people.permissions import can_transfer_for_deregistered
+
+ORG_EXPORT_HEADERS = [
+    "单位名称",
+    "类别",
+    "医院等级",
+    "所在地区",
+    "发证机构",
+    "上级学会",
+    "统一社会信用代码",
+    "国家级账号",
+    "省级账号",
+    "执业许可状态",
+    "年度校验",
+    "名称符合规定",
+    "状态",
+]
+
+
+def _org_row(o: Organisation) -> list:
+    return [
+        o.name,
+        o.get_kind_display(),
+        o.get_grade_display() if o.grade else "",
+        o.region.full_name if o.region else "",
+        o.licensing_authority.name if o.licensing_authority else "",
+        o.parent.name if o.parent else "",
+        o.uscc or "",
+        o.national_account or "",
+        o.provincial_account or "",
+        o.get_licence_status_display(),
+        o.get_inspection_result_display(),
+        "是" if o.name_compliant else "否",
+        o.get_status_display(),
+    ]
 
 
 @login_required
@@ -29,7 +64,12 @@ def org_list(request):
     status = request.GET.get("status", "active")
     if status in Organisation.Status.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("tree_path"), 50).get_page(request.GET.get("page"))
+    qs = qs.order_by("tree_path")
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "单位名单.xlsx", ORG_EXPORT_HEADERS, (_org_row(o) for o in qs.iterator(chunk_size=2000))
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "q": q,

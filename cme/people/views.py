@@ -8,8 +8,9 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from cme.accounts.scope import acting_org, manages_staff
-from cme.core import idnumbers
+from cme.core import audit, idnumbers
 from cme.core.errors import DomainError, NotFound, PermissionDenied
+from cme.core.exports import XLSX, xlsx_response
 from cme.core.forms import add_domain_error
 from cme.orgs.models import Organisation
 from cme.people import actions, imports
@@ -30,8 +31,6 @@ from cme.people.queries import (
     transfer_for,
     transfers_visible_to,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _own_unit(request) -> Organisation:
@@ -55,10 +54,53 @@ def person_list(request):
     unit = request.GET.get("unit", "")
     if unit.isdigit():
         qs = qs.filter(unit_id=int(unit))
-    page = Paginator(qs.order_by("unit_id", "name", "id"), 50).get_page(request.GET.get("page"))
+    qs = qs.order_by("unit_id", "name", "id")
+    if request.GET.get("export") == "xlsx":
+        return _export_persons(request, qs)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {"page": page, "q": q, "unit": unit}
     template = "people/partials/_person_table.html" if request.htmx else "people/person_list.html"
     return render(request, template, context)
+
+
+PERSON_EXPORT_HEADERS = [
+    "姓名",
+    "性别",
+    "证件类型",
+    "证件号码",
+    "工作单位",
+    "科室",
+    "职称",
+    "职称级别",
+    "手机号码",
+]
+
+
+def _export_persons(request, qs):
+    """Unit admins export their own staff with whole ID numbers (logged); everyone else masked."""
+    full = manages_staff(request.user)
+    if full:
+        audit.record(
+            "person.export",
+            actor=request.user,
+            scope_path=acting_org(request.user).tree_path,
+            changes={"人数": qs.count()},
+        )
+    rows = (
+        [
+            p.name,
+            p.get_sex_display(),
+            p.get_id_type_display(),
+            p.id_number if full else idnumbers.mask(p.id_number),
+            p.unit.name if p.unit else "",
+            p.department,
+            p.title,
+            p.get_title_level_display(),
+            p.phone,
+        ]
+        for p in qs.iterator(chunk_size=2000)
+    )
+    return xlsx_response("人员名单.xlsx", PERSON_EXPORT_HEADERS, rows)
 
 
 @login_required
