@@ -198,3 +198,15 @@ def test_export_neutralises_formulas(login, cast):
     Person.objects.filter(pk=cast.persons["nurse"].pk).update(department='=HYPERLINK("http://x")')
     rows = _xlsx_rows(login("city_admin").get(reverse("people:list") + "?export=xlsx"))
     assert '\'=HYPERLINK("http://x")' in [r[5] for r in rows]
+
+
+def test_find_by_id_number_is_a_post_within_the_scope(login, cast):
+    nurse = cast.persons["nurse"]
+    response = login("changsha").post(
+        reverse("people:find"), {"id_number": nurse.id_number.lower()}
+    )
+    assert response["Location"] == reverse("people:detail", args=[nurse.pk])
+    response = login("zhuzhou").post(
+        reverse("people:find"), {"id_number": nurse.id_number}, follow=True
+    )
+    assert "没有找到" in response.content.decode()

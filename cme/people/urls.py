@@ -6,6 +6,7 @@ app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="list"),
     path("add/", views.person_add, name="add"),
+    path("find/", views.person_find, name="find"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/edit/", views.person_edit, name="edit"),
     path("<int:pk>/reveal-id/", views.person_reveal_id, name="reveal_id"),
