@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from cme.accounts.scope import acting_org, manages_staff
@@ -105,6 +106,7 @@ def _export_persons(request, qs):
 
 @login_required
 @require_POST
+@sensitive_post_parameters("id_number")
 def person_find(request):
     """Find a person by whole ID number: a POST, so the number never lands in a URL or log."""
     number = idnumbers.normalise(request.POST.get("id_number", ""))
@@ -141,6 +143,7 @@ def person_reveal_id(request, pk: int):
 
 
 @login_required
+@sensitive_post_parameters("id_number")
 def person_add(request):
     unit = _own_unit(request)
     form = PersonForm(request.POST or None)
@@ -275,6 +278,7 @@ def _unit_by_account_or_name(text: str) -> Organisation:
 
 
 @login_required
+@sensitive_post_parameters("id_number")
 def transfer_out(request):
     unit = _own_unit(request)
     form = TransferOutForm(request.POST or None)
@@ -307,6 +311,7 @@ def transfer_out(request):
 
 
 @login_required
+@sensitive_post_parameters("id_number")
 def transfer_in(request):
     """Look a person up by full ID number among those transferred out, then accept."""
     unit = _own_unit(request)

@@ -65,3 +65,17 @@ def test_log_lines_never_carry_a_full_number(caplog):
     handler_filter.filter(record)
     assert "11010519491231002X" not in record.getMessage()
     assert "1101**********002X" in record.getMessage()
+
+
+def test_every_configured_log_handler_masks_id_numbers(settings):
+    for handler in settings.LOGGING["handlers"].values():
+        assert "mask_id_numbers" in handler.get("filters", [])
+
+
+def test_error_reports_hide_id_numbers_posted_to_pages(login):
+    from django.urls import reverse
+
+    client = login("city_admin")
+    for name in ("people:find", "people:add", "people:transfer_out", "people:transfer_in"):
+        response = client.post(reverse(name), {"id_number": "11010519491231002X"})
+        assert response.wsgi_request.sensitive_post_parameters == ("id_number",), name
