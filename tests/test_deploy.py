@@ -12,7 +12,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "TESTING", "DJANGO_SETTINGS_MODULE"}
+        if k not in {"DEBUG", "TESTING", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(
         SECRET_KEY="x" * 20 + "production-secret-key-of-enough-length-and-variety-123",

@@ -29,7 +29,7 @@ from cme.accounts.queries import (
 )
 from cme.accounts.scope import acting_org, is_authority, manages_staff, role_of
 from cme.core import audit
-from cme.core.errors import DomainError, PermissionDenied
+from cme.core.errors import Conflict, DomainError, PermissionDenied
 from cme.core.forms import StyledFormMixin, add_domain_error
 from cme.orgs.chains import deciding_authority
 from cme.orgs.models import Organisation
@@ -182,14 +182,14 @@ def application_detail(request, pk: int):
     application = application_for(request.user, pk)
     form = DecisionForm(request.POST or None)
     password = None
-    can_decide = (
-        actions.can_decide_for(request.user, application.licensing_authority)
-        and application.state == RequestState.SUBMITTED
-    )
+    may_decide = actions.can_decide_for(request.user, application.licensing_authority)
+    can_decide = may_decide and application.state == RequestState.SUBMITTED
     if request.method == "POST":
-        if not can_decide:
+        if not may_decide:
             raise PermissionDenied("只有该申请的发证机构可以审核。")
-        if form.is_valid():
+        if not can_decide:
+            messages.warning(request, Conflict.default_message)
+        elif form.is_valid():
             try:
                 application, password = actions.decide_account_application(
                     application,
@@ -211,15 +211,15 @@ def application_detail(request, pk: int):
 def _simple_decision(request, obj, decide, template):
     form = DecisionForm(request.POST or None)
     form.fields["decision"].choices = [("approve", "通过"), ("return", "退回")]
-    can_decide = (
-        actions.can_decide_for(request.user, deciding_authority(obj.organisation))
-        and obj.state == RequestState.SUBMITTED
-    )
+    may_decide = actions.can_decide_for(request.user, deciding_authority(obj.organisation))
+    can_decide = may_decide and obj.state == RequestState.SUBMITTED
     password = None
     if request.method == "POST":
-        if not can_decide:
+        if not may_decide:
             raise PermissionDenied("只有该单位的发证机构可以审核。")
-        if form.is_valid():
+        if not can_decide:
+            messages.warning(request, Conflict.default_message)
+        elif form.is_valid():
             try:
                 result = decide(
                     obj,

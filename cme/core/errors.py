@@ -36,5 +36,7 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     """Someone else changed the item first (two reviewers deciding at once)."""
 
-    def __init__(self, message: str = "该事项已被他人处理，请刷新后查看最新状态。"):
+    default_message = "该事项已被他人处理，请刷新后查看最新状态。"
+
+    def __init__(self, message: str = default_message):
         super().__init__("CONFLICT", message)

@@ -1,6 +1,5 @@
 from cme.accounts.models import Role
 from cme.accounts.scope import acting_org, manages_staff, role_of
-from cme.orgs.chains import deciding_authority
 from cme.orgs.models import Organisation
 from cme.people.models import Person
 
@@ -26,12 +25,11 @@ def can_read_full_id(user, person: Person) -> bool:
 
 
 def can_transfer_for_deregistered(user, unit: Organisation) -> bool:
-    """The licensing authority may transfer staff out of a unit nobody manages any more."""
+    """An authority over the unit (its licensing authority or the city above it) may transfer
+    the staff of a unit that nobody manages any more, on uploaded proof (003 §十八)."""
+    if role_of(user) == Role.SYSTEM_ADMIN:
+        return True
     membership = getattr(user, "membership", None)
-    authority = deciding_authority(unit)
-    return role_of(user) == Role.SYSTEM_ADMIN or bool(
-        membership
-        and membership.is_authority
-        and authority
-        and membership.organisation_id == authority.pk
-    )
+    if not (membership and membership.is_authority):
+        return False
+    return membership.organisation_id in unit.ancestor_ids()

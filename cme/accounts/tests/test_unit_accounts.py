@@ -228,3 +228,14 @@ def test_application_form_is_public_and_refuses_a_renamed_file(cast, client):
     assert response.status_code == 200
     assert "统一社会信用代码无效" in body
     assert "不是PDF、JPG或PNG" in body
+
+
+def test_deciding_again_shows_the_decision_not_a_permission_error(cast, login):
+    application = new_application(cast)
+    client = login("changsha")
+    url = reverse("accounts:application", args=[application.pk])
+    client.post(url, {"decision": "reject", "reason": "不符合条件"})
+    response = client.post(url, {"decision": "reject", "reason": "不符合条件"})
+    assert response.status_code == 200
+    assert "已被他人处理" in response.content.decode()
+    assert login("zhuzhou").post(url, {"decision": "approve"}).status_code == 404

@@ -22,9 +22,16 @@ def test_a_change_made_on_a_page_is_recorded_with_actor_organisation_and_address
 
 
 def test_authorities_over_the_unit_see_the_event_others_do_not(login, cast):
-    login("city_admin").post(reverse("people:transfer_out"), {"id_number": cast.persons["doctor"].id_number})
+    login("city_admin").post(
+        reverse("people:transfer_out"), {"id_number": cast.persons["doctor"].id_number}
+    )
     assert AuditEvent.objects.filter(action="transfer.out").count() == 1
-    for key, sees in [("changsha", True), ("province", True), ("zhuzhou", False), ("furong", False)]:
+    for key, sees in [
+        ("changsha", True),
+        ("province", True),
+        ("zhuzhou", False),
+        ("furong", False),
+    ]:
         body = login(key).get(reverse("audit:list")).content.decode()
         assert ("人员调出" in body and "王建国" in body) is sees, key
     assert login("city_admin").get(reverse("audit:list")).status_code == 403

@@ -89,3 +89,8 @@ def test_authority_transfers_out_an_unmanaged_unit_only_on_proof(cast):
     assert moved == 2
     transfers = Transfer.objects.filter(from_unit=cast.city_hospital)
     assert all(t.by_authority and t.proof for t in transfers)
+
+
+def test_the_city_may_also_transfer_out_a_county_licensed_unit_on_proof(cast):
+    moved = actions.transfer_out_all(cast.county_hospital, actor=cast.users["changsha"], proof=PDF)
+    assert moved == 1
