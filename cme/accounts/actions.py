@@ -108,11 +108,6 @@ def submit_account_application(
     return application
 
 
-def _decide(model, pk: int, expected: str, **values) -> int:
-    """Conditional update so two reviewers deciding at once give one decision."""
-    return model.objects.filter(pk=pk, state=expected).update(**values)
-
-
 @transaction.atomic
 def decide_account_application(
     application: AccountApplication, *, actor, decision: str, reason: str = ""
@@ -136,16 +131,11 @@ def decide_account_application(
         "return": RequestState.RETURNED,
         "reject": RequestState.REJECTED,
     }[decision]
-    now = timezone.now()
-    if not _decide(
-        AccountApplication,
-        application.pk,
-        RequestState.SUBMITTED,
-        state=state,
-        decision_reason=reason,
-        decided_by=actor,
-        decided_at=now,
-    ):
+    # a conditional update, so two reviewers deciding at once give one decision
+    won = AccountApplication.objects.filter(pk=application.pk, state=RequestState.SUBMITTED).update(
+        state=state, decision_reason=reason, decided_by=actor, decided_at=timezone.now()
+    )
+    if not won:
         raise Conflict()
     application.refresh_from_db()
     password = None
@@ -218,24 +208,33 @@ def request_rename(
     return req
 
 
-@transaction.atomic
-def decide_rename(req: RenameRequest, *, actor, approve: bool, reason: str = "") -> RenameRequest:
+def _decide_unit_request(req, *, actor, approve: bool, reason: str, denied: str) -> str:
+    """The common step of a unit's request to its authority: permission, reason, one winner."""
     if not can_decide_for(actor, deciding_authority(req.organisation)):
-        raise PermissionDenied("只有该单位的发证机构可以审核更名。")
+        raise PermissionDenied(denied)
     if not approve and not reason.strip():
         raise DomainError("REASON_REQUIRED", "退回时必须填写原因。", field="reason")
     state = RequestState.APPROVED if approve else RequestState.RETURNED
-    if not _decide(
-        RenameRequest,
-        req.pk,
-        RequestState.SUBMITTED,
-        state=state,
-        decision_reason=reason,
-        decided_by=actor,
-        decided_at=timezone.now(),
-    ):
+    won = (
+        type(req)
+        .objects.filter(pk=req.pk, state=RequestState.SUBMITTED)
+        .update(state=state, decision_reason=reason, decided_by=actor, decided_at=timezone.now())
+    )
+    if not won:
         raise Conflict()
     req.refresh_from_db()
+    return state
+
+
+@transaction.atomic
+def decide_rename(req: RenameRequest, *, actor, approve: bool, reason: str = "") -> RenameRequest:
+    state = _decide_unit_request(
+        req,
+        actor=actor,
+        approve=approve,
+        reason=reason,
+        denied="只有该单位的发证机构可以审核更名。",
+    )
     if approve:
         org_actions.rename_organisation(req.organisation, req.new_name, actor=actor, comment=reason)
     audit.record(
@@ -270,23 +269,14 @@ def request_password_reset(
 def decide_password_reset(
     req: PasswordResetRequest, *, actor, approve: bool, reason: str = ""
 ) -> tuple[PasswordResetRequest, str | None]:
-    """Approval sets a new random initial password on the unit admin account(s)."""
-    if not can_decide_for(actor, deciding_authority(req.organisation)):
-        raise PermissionDenied("只有该单位的发证机构可以重置密码。")
-    if not approve and not reason.strip():
-        raise DomainError("REASON_REQUIRED", "退回时必须填写原因。", field="reason")
-    state = RequestState.APPROVED if approve else RequestState.RETURNED
-    if not _decide(
-        PasswordResetRequest,
-        req.pk,
-        RequestState.SUBMITTED,
-        state=state,
-        decision_reason=reason,
-        decided_by=actor,
-        decided_at=timezone.now(),
-    ):
-        raise Conflict()
-    req.refresh_from_db()
+    """Approval sets a new random initial password on the unit admin account."""
+    state = _decide_unit_request(
+        req,
+        actor=actor,
+        approve=approve,
+        reason=reason,
+        denied="只有该单位的发证机构可以重置密码。",
+    )
     password = None
     if approve:
         admin = User.objects.filter(

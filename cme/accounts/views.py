@@ -177,85 +177,82 @@ def requests(request):
     )
 
 
-@login_required
-def application_detail(request, pk: int):
-    application = application_for(request.user, pk)
+def _decision_page(request, obj, *, authority, decide, choices, template, denied):
+    """Show a request and, to its authority while it waits, the decision form."""
     form = DecisionForm(request.POST or None)
-    password = None
-    may_decide = actions.can_decide_for(request.user, application.licensing_authority)
-    can_decide = may_decide and application.state == RequestState.SUBMITTED
-    if request.method == "POST":
-        if not may_decide:
-            raise PermissionDenied("只有该申请的发证机构可以审核。")
-        if not can_decide:
-            messages.warning(request, Conflict.default_message)
-        elif form.is_valid():
-            try:
-                application, password = actions.decide_account_application(
-                    application,
-                    actor=request.user,
-                    decision=form.cleaned_data["decision"],
-                    reason=form.cleaned_data["reason"],
-                )
-                messages.success(request, "已审核：{s}".format(s=application.get_state_display()))
-                can_decide = False
-            except DomainError as exc:
-                add_domain_error(form, exc)
-    return render(
-        request,
-        "accounts/application_detail.html",
-        {"application": application, "form": form, "can_decide": can_decide, "password": password},
-    )
-
-
-def _simple_decision(request, obj, decide, template):
-    form = DecisionForm(request.POST or None)
-    form.fields["decision"].choices = [("approve", "通过"), ("return", "退回")]
-    may_decide = actions.can_decide_for(request.user, deciding_authority(obj.organisation))
+    form.fields["decision"].choices = choices
+    may_decide = actions.can_decide_for(request.user, authority)
     can_decide = may_decide and obj.state == RequestState.SUBMITTED
     password = None
     if request.method == "POST":
         if not may_decide:
-            raise PermissionDenied("只有该单位的发证机构可以审核。")
+            raise PermissionDenied(denied)
         if not can_decide:
             messages.warning(request, Conflict.default_message)
         elif form.is_valid():
             try:
-                result = decide(
-                    obj,
-                    actor=request.user,
-                    approve=form.cleaned_data["decision"] == "approve",
-                    reason=form.cleaned_data["reason"],
+                obj, password = decide(
+                    obj, form.cleaned_data["decision"], form.cleaned_data["reason"]
                 )
-                if isinstance(result, tuple):
-                    obj, password = result
-                else:
-                    obj = result
                 messages.success(request, "已审核：{s}".format(s=obj.get_state_display()))
                 can_decide = False
             except DomainError as exc:
                 add_domain_error(form, exc)
-    return render(
+    context = {"obj": obj, "form": form, "can_decide": can_decide, "password": password}
+    return render(request, template, {**context, "application": obj})
+
+
+APPROVE_OR_RETURN = [("approve", "通过"), ("return", "退回修改")]
+
+
+@login_required
+def application_detail(request, pk: int):
+    application = application_for(request.user, pk)
+    return _decision_page(
         request,
-        template,
-        {"obj": obj, "form": form, "can_decide": can_decide, "password": password},
+        application,
+        authority=application.licensing_authority,
+        decide=lambda obj, decision, reason: actions.decide_account_application(
+            obj, actor=request.user, decision=decision, reason=reason
+        ),
+        choices=[*APPROVE_OR_RETURN, ("reject", "不予通过")],
+        template="accounts/application_detail.html",
+        denied="只有该申请的发证机构可以审核。",
     )
 
 
 @login_required
 def rename_detail(request, pk: int):
-    return _simple_decision(
-        request, rename_for(request.user, pk), actions.decide_rename, "accounts/rename_detail.html"
+    rename = rename_for(request.user, pk)
+    return _decision_page(
+        request,
+        rename,
+        authority=deciding_authority(rename.organisation),
+        decide=lambda obj, decision, reason: (
+            actions.decide_rename(
+                obj, actor=request.user, approve=decision == "approve", reason=reason
+            ),
+            None,
+        ),
+        choices=APPROVE_OR_RETURN,
+        template="accounts/rename_detail.html",
+        denied="只有该单位的发证机构可以审核更名。",
     )
 
 
 @login_required
 def reset_detail(request, pk: int):
-    return _simple_decision(
+    reset = reset_for(request.user, pk)
+    return _decision_page(
         request,
-        reset_for(request.user, pk),
-        actions.decide_password_reset,
-        "accounts/reset_detail.html",
+        reset,
+        authority=deciding_authority(reset.organisation),
+        decide=lambda obj, decision, reason: actions.decide_password_reset(
+            obj, actor=request.user, approve=decision == "approve", reason=reason
+        ),
+        choices=APPROVE_OR_RETURN,
+        template="accounts/reset_detail.html",
+        denied="只有该单位的发证机构可以重置密码。",
     )
 
 
