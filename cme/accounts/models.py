@@ -3,6 +3,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cme.orgs.models import Organisation, Region
 
@@ -10,25 +11,25 @@ from cme.orgs.models import Organisation, Region
 class User(AbstractUser):
     """A login. Whom it acts for, and as what, is its Membership."""
 
-    must_change_password = models.BooleanField("首次登录须修改密码", default=True)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
+    must_change_password = models.BooleanField(_("首次登录须修改密码"), default=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
 
     def get_full_name(self) -> str:
         return self.first_name or self.username
 
 
 class Role(models.TextChoices):  # 角色 (SPEC §2)
-    LEARNER = "learner", "学员"
-    UNIT_ADMIN = "unit_admin", "单位账户管理员"
-    PROJECT_LEADER = "project_leader", "项目负责人"
-    BRANCH_SECRETARY = "branch_secretary", "分会秘书"
-    COUNTY_REVIEWER = "county_reviewer", "区县卫健局"
-    CITY_REVIEWER = "city_reviewer", "市州科教科"
-    PROVINCIAL_OFFICE = "provincial_office", "省继教办"
-    NATIONAL_OFFICE = "national_office", "全国继委会办公室"
-    EXPERT = "expert", "学科组专家"
-    DISTANCE_PROVIDER = "distance_provider", "远程教育机构"
-    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    LEARNER = "learner", _("学员")
+    UNIT_ADMIN = "unit_admin", _("单位账户管理员")
+    PROJECT_LEADER = "project_leader", _("项目负责人")
+    BRANCH_SECRETARY = "branch_secretary", _("分会秘书")
+    COUNTY_REVIEWER = "county_reviewer", _("区县卫健局")
+    CITY_REVIEWER = "city_reviewer", _("市州科教科")
+    PROVINCIAL_OFFICE = "provincial_office", _("省继教办")
+    NATIONAL_OFFICE = "national_office", _("全国继委会办公室")
+    EXPERT = "expert", _("学科组专家")
+    DISTANCE_PROVIDER = "distance_provider", _("远程教育机构")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
 
 
 AUTHORITY_ROLES = {
@@ -50,7 +51,7 @@ class Membership(models.Model):  # 角色归属
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="memberships"
     )
-    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     since = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -67,7 +68,7 @@ class ApiToken(models.Model):  # API令牌
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField("名称", max_length=64)
+    name = models.CharField(_("名称"), max_length=64)
     prefix = models.CharField(max_length=8)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -86,10 +87,10 @@ class ApiToken(models.Model):  # API令牌
 
 
 class RequestState(models.TextChoices):
-    SUBMITTED = "submitted", "待审核"
-    RETURNED = "returned", "退回修改"
-    REJECTED = "rejected", "未通过"
-    APPROVED = "approved", "已通过"
+    SUBMITTED = "submitted", _("待审核")
+    RETURNED = "returned", _("退回修改")
+    REJECTED = "rejected", _("未通过")
+    APPROVED = "approved", _("已通过")
 
 
 def upload_to(instance, filename: str) -> str:
@@ -99,32 +100,32 @@ def upload_to(instance, filename: str) -> str:
 class AccountApplication(models.Model):  # 单位账户申请 (003 §十四, 附件3)
     """A unit's application for an account, decided by its licensing authority."""
 
-    reference = models.CharField("申请编号", max_length=20, unique=True)
-    unit_name = models.CharField("单位名称", max_length=128)
-    kind = models.CharField("单位类别", max_length=16, choices=Organisation.Kind.choices)
+    reference = models.CharField(_("申请编号"), max_length=20, unique=True)
+    unit_name = models.CharField(_("单位名称"), max_length=128)
+    kind = models.CharField(_("单位类别"), max_length=16, choices=Organisation.Kind.choices)
     region = models.ForeignKey(
-        Region, verbose_name="所在区县", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("所在区县"), on_delete=models.PROTECT, related_name="+"
     )
     licensing_authority = models.ForeignKey(
         Organisation,
-        verbose_name="发证机构",
+        verbose_name=_("发证机构"),
         on_delete=models.PROTECT,
         related_name="account_applications",
     )
-    supervisor_name = models.CharField("上级主管部门", max_length=128)
-    uscc = models.CharField("统一社会信用代码", max_length=18)
-    science_head = models.CharField("科教部门负责人", max_length=64)
-    science_head_phone = models.CharField("联系电话", max_length=32)
-    admin_name = models.CharField("单位账户管理员", max_length=64)
-    admin_phone = models.CharField("管理员联系电话", max_length=32)
-    admin_email = models.EmailField("电子邮箱")
-    licence_scan = models.FileField("医疗机构执业许可证扫描件（盖章）", upload_to=upload_to)
-    legal_rep_id_scan = models.FileField("单位法人身份证扫描件", upload_to=upload_to)
-    agent_id_scan = models.FileField("委托办理人身份证扫描件", upload_to=upload_to)
+    supervisor_name = models.CharField(_("上级主管部门"), max_length=128)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18)
+    science_head = models.CharField(_("科教部门负责人"), max_length=64)
+    science_head_phone = models.CharField(_("联系电话"), max_length=32)
+    admin_name = models.CharField(_("单位账户管理员"), max_length=64)
+    admin_phone = models.CharField(_("管理员联系电话"), max_length=32)
+    admin_email = models.EmailField(_("电子邮箱"))
+    licence_scan = models.FileField(_("医疗机构执业许可证扫描件（盖章）"), upload_to=upload_to)
+    legal_rep_id_scan = models.FileField(_("单位法人身份证扫描件"), upload_to=upload_to)
+    agent_id_scan = models.FileField(_("委托办理人身份证扫描件"), upload_to=upload_to)
     state = models.CharField(
-        "状态", max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED
+        _("状态"), max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED
     )
-    decision_reason = models.TextField("审核意见", blank=True)
+    decision_reason = models.TextField(_("审核意见"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -146,18 +147,18 @@ class RenameRequest(models.Model):  # 单位账户更名 (003 §十六, 附件4)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="rename_requests"
     )
-    old_name = models.CharField("原单位名", max_length=128)
-    new_name = models.CharField("现单位名", max_length=128)
-    stamped_scan = models.FileField("盖章扫描件", upload_to=upload_to)
-    contact_name = models.CharField("联系人", max_length=64)
-    contact_phone = models.CharField("联系电话", max_length=32)
+    old_name = models.CharField(_("原单位名"), max_length=128)
+    new_name = models.CharField(_("现单位名"), max_length=128)
+    stamped_scan = models.FileField(_("盖章扫描件"), upload_to=upload_to)
+    contact_name = models.CharField(_("联系人"), max_length=64)
+    contact_phone = models.CharField(_("联系电话"), max_length=32)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     state = models.CharField(
-        "状态", max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED
+        _("状态"), max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED
     )
-    decision_reason = models.TextField("审核意见", blank=True)
+    decision_reason = models.TextField(_("审核意见"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -177,13 +178,13 @@ class PasswordResetRequest(models.Model):  # 单位账户密码重置 (003 §十
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="reset_requests"
     )
-    stamped_letter = models.FileField("加盖公章的申请说明", upload_to=upload_to)
-    contact_name = models.CharField("联系人", max_length=64)
-    contact_phone = models.CharField("联系电话", max_length=32)
+    stamped_letter = models.FileField(_("加盖公章的申请说明"), upload_to=upload_to)
+    contact_name = models.CharField(_("联系人"), max_length=64)
+    contact_phone = models.CharField(_("联系电话"), max_length=32)
     state = models.CharField(
-        "状态", max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED
+        _("状态"), max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED
     )
-    decision_reason = models.TextField("审核意见", blank=True)
+    decision_reason = models.TextField(_("审核意见"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

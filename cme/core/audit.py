@@ -4,6 +4,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cme.core.models import AuditEvent
 
@@ -11,30 +12,30 @@ from cme.core.models import AuditEvent
 client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
 
 ACTION_LABELS = {
-    "org.create": "创建单位",
-    "org.update": "修改单位信息",
-    "org.rename": "单位更名",
-    "org.deregister": "单位注销",
-    "account.apply": "提交单位账户申请",
-    "account.approve": "批准单位账户申请",
-    "account.return": "退回单位账户申请",
-    "account.reject": "拒绝单位账户申请",
-    "account.rename_request": "提交更名申请",
-    "account.rename_decide": "审核更名申请",
-    "account.reset_request": "提交密码重置申请",
-    "account.reset_decide": "审核密码重置申请",
-    "account.handover": "移交单位账户管理员",
-    "user.password_change": "修改密码",
-    "token.create": "创建API令牌",
-    "token.revoke": "撤销API令牌",
-    "person.create": "新增人员",
-    "person.update": "修改人员信息",
-    "person.reveal_id": "查看完整证件号码",
-    "person.export": "导出人员名单（含完整证件号码）",
-    "import.commit": "导入人员名单",
-    "transfer.out": "人员调出",
-    "transfer.in": "人员调入",
-    "transfer.cancel": "撤销调出",
+    "org.create": _("创建单位"),
+    "org.update": _("修改单位信息"),
+    "org.rename": _("单位更名"),
+    "org.deregister": _("单位注销"),
+    "account.apply": _("提交单位账户申请"),
+    "account.approve": _("批准单位账户申请"),
+    "account.return": _("退回单位账户申请"),
+    "account.reject": _("拒绝单位账户申请"),
+    "account.rename_request": _("提交更名申请"),
+    "account.rename_decide": _("审核更名申请"),
+    "account.reset_request": _("提交密码重置申请"),
+    "account.reset_decide": _("审核密码重置申请"),
+    "account.handover": _("移交单位账户管理员"),
+    "user.password_change": _("修改密码"),
+    "token.create": _("创建API令牌"),
+    "token.revoke": _("撤销API令牌"),
+    "person.create": _("新增人员"),
+    "person.update": _("修改人员信息"),
+    "person.reveal_id": _("查看完整证件号码"),
+    "person.export": _("导出人员名单（含完整证件号码）"),
+    "import.commit": _("导入人员名单"),
+    "transfer.out": _("人员调出"),
+    "transfer.in": _("人员调入"),
+    "transfer.cancel": _("撤销调出"),
 }
 
 

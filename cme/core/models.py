@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):  # 审计记录
@@ -13,18 +14,18 @@ class AuditEvent(models.Model):  # 审计记录
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     acting_for = models.ForeignKey(
         "orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField("操作", max_length=64)
+    action = models.CharField(_("操作"), max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
-    object_repr = models.CharField("对象", max_length=255, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=255, blank=True)
     scope_path = models.CharField(max_length=255, blank=True, db_index=True)
-    changes = models.JSONField("变更内容", default=dict, blank=True)
-    comment = models.TextField("说明", blank=True)
-    ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    comment = models.TextField(_("说明"), blank=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

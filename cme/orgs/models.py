@@ -1,17 +1,18 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 
 
 class Region(models.Model):  # 行政区划 (GB/T 2260)
     class Level(models.TextChoices):
-        PROVINCE = "province", "省级"
-        CITY = "city", "市州"
-        COUNTY = "county", "区县"
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("市州")
+        COUNTY = "county", _("区县")
 
-    code = models.CharField("区划代码", max_length=6, primary_key=True)
-    name = models.CharField("名称", max_length=64)
-    level = models.CharField("层级", max_length=8, choices=Level.choices)
+    code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("层级"), max_length=8, choices=Level.choices)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -34,7 +35,9 @@ class Region(models.Model):  # 行政区划 (GB/T 2260)
 
 def validate_uscc(value: str) -> None:
     if not uscc.is_valid(value):
-        raise ValidationError("统一社会信用代码无效：应为18位，且校验位正确。", code="USCC_INVALID")
+        raise ValidationError(
+            _("统一社会信用代码无效：应为18位，且校验位正确。"), code="USCC_INVALID"
+        )
 
 
 class Organisation(models.Model):  # 机构/单位
@@ -47,40 +50,40 @@ class Organisation(models.Model):  # 机构/单位
     """
 
     class Kind(models.TextChoices):
-        MEDICAL = "medical", "医疗机构"
-        TEACHING = "teaching", "教学机构"
-        RESEARCH = "research", "科研机构"
-        SOCIETY = "society", "学会/协会"
-        BRANCH = "branch", "专业委员会/分会"
-        AUTHORITY = "authority", "卫生健康行政部门"
-        DISTANCE = "distance", "远程教育机构"
-        OTHER = "other", "其他"
+        MEDICAL = "medical", _("医疗机构")
+        TEACHING = "teaching", _("教学机构")
+        RESEARCH = "research", _("科研机构")
+        SOCIETY = "society", _("学会/协会")
+        BRANCH = "branch", _("专业委员会/分会")
+        AUTHORITY = "authority", _("卫生健康行政部门")
+        DISTANCE = "distance", _("远程教育机构")
+        OTHER = "other", _("其他")
 
     class LicenceStatus(models.TextChoices):
-        VALID = "valid", "正常"
-        SUSPENDED = "suspended", "暂缓校验"
-        REVOKED = "revoked", "吊销"
+        VALID = "valid", _("正常")
+        SUSPENDED = "suspended", _("暂缓校验")
+        REVOKED = "revoked", _("吊销")
 
     class Inspection(models.TextChoices):
-        PASSED = "passed", "合格"
-        FAILED = "failed", "不合格"
-        CANCELLED = "cancelled", "注销"
+        PASSED = "passed", _("合格")
+        FAILED = "failed", _("不合格")
+        CANCELLED = "cancelled", _("注销")
 
     class Grade(models.TextChoices):
-        TERTIARY = "3", "三级"
-        SECONDARY = "2", "二级"
-        PRIMARY = "1", "一级"
-        UNGRADED = "", "未定级"
+        TERTIARY = "3", _("三级")
+        SECONDARY = "2", _("二级")
+        PRIMARY = "1", _("一级")
+        UNGRADED = "", _("未定级")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "正常"
-        DEREGISTERED = "deregistered", "已注销"
+        ACTIVE = "active", _("正常")
+        DEREGISTERED = "deregistered", _("已注销")
 
-    name = models.CharField("单位名称", max_length=128, db_index=True)
-    kind = models.CharField("类别", max_length=16, choices=Kind.choices)
+    name = models.CharField(_("单位名称"), max_length=128, db_index=True)
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
     region = models.ForeignKey(
         Region,
-        verbose_name="所在地区",
+        verbose_name=_("所在地区"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -88,7 +91,7 @@ class Organisation(models.Model):  # 机构/单位
     )
     licensing_authority = models.ForeignKey(
         "self",
-        verbose_name="发证机构",
+        verbose_name=_("发证机构"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -97,7 +100,7 @@ class Organisation(models.Model):  # 机构/单位
     )
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级学会",
+        verbose_name=_("上级学会"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -105,17 +108,17 @@ class Organisation(models.Model):  # 机构/单位
     )
     tree_path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     grade = models.CharField(
-        "医院等级", max_length=1, choices=Grade.choices, blank=True, default=""
+        _("医院等级"), max_length=1, choices=Grade.choices, blank=True, default=""
     )
     licence_status = models.CharField(
-        "执业许可状态", max_length=16, choices=LicenceStatus.choices, default=LicenceStatus.VALID
+        _("执业许可状态"), max_length=16, choices=LicenceStatus.choices, default=LicenceStatus.VALID
     )
     inspection_result = models.CharField(
-        "年度校验结果", max_length=16, choices=Inspection.choices, default=Inspection.PASSED
+        _("年度校验结果"), max_length=16, choices=Inspection.choices, default=Inspection.PASSED
     )
-    name_compliant = models.BooleanField("名称符合规定", default=True)
+    name_compliant = models.BooleanField(_("名称符合规定"), default=True)
     uscc = models.CharField(
-        "统一社会信用代码",
+        _("统一社会信用代码"),
         max_length=18,
         unique=True,
         null=True,
@@ -123,16 +126,18 @@ class Organisation(models.Model):  # 机构/单位
         validators=[validate_uscc],
     )
     national_account = models.CharField(
-        "国家级账号", max_length=32, unique=True, null=True, blank=True
+        _("国家级账号"), max_length=32, unique=True, null=True, blank=True
     )
     provincial_account = models.CharField(
-        "省级账号", max_length=32, unique=True, null=True, blank=True
+        _("省级账号"), max_length=32, unique=True, null=True, blank=True
     )
-    science_head = models.CharField("科教部门负责人", max_length=64, blank=True)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
-    email = models.EmailField("电子邮箱", blank=True)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    deregistered_at = models.DateTimeField("注销时间", null=True, blank=True)
+    science_head = models.CharField(_("科教部门负责人"), max_length=64, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    deregistered_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -177,8 +182,8 @@ class OrganisationName(models.Model):  # 单位更名记录
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="name_history"
     )
-    old_name = models.CharField("原单位名", max_length=128)
-    new_name = models.CharField("现单位名", max_length=128)
+    old_name = models.CharField(_("原单位名"), max_length=128)
+    new_name = models.CharField(_("现单位名"), max_length=128)
     changed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,17 +1,22 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from cme.orgs.models import Organisation
 from cme.people.titles import TitleLevel
 
 
 class IdType(models.TextChoices):  # 证件类型
-    RESIDENT = "resident", "居民身份证"
-    PASSPORT = "passport", "护照"
-    HK_MACAU = "hk_macau", "港澳居民来往内地通行证"
-    TAIWAN = "taiwan", "台湾居民来往大陆通行证"
-    FOREIGN_PR = "foreign_pr", "外国人永久居留身份证"
-    OFFICER = "officer", "军官证"
+    # The labels stay Chinese whatever the UI language: they are also the vocabulary of
+    # import files and forms (validation.ID_TYPE_BY_LABEL). Templates translate them
+    # for display with {% translate person.get_id_type_display %}.
+    RESIDENT = "resident", gettext_noop("居民身份证")
+    PASSPORT = "passport", gettext_noop("护照")
+    HK_MACAU = "hk_macau", gettext_noop("港澳居民来往内地通行证")
+    TAIWAN = "taiwan", gettext_noop("台湾居民来往大陆通行证")
+    FOREIGN_PR = "foreign_pr", gettext_noop("外国人永久居留身份证")
+    OFFICER = "officer", gettext_noop("军官证")
 
 
 class Person(models.Model):  # 学员 / 卫生专业技术人员
@@ -20,27 +25,27 @@ class Person(models.Model):  # 学员 / 卫生专业技术人员
     `unit` is empty while the person is transferred out and not yet taken in.
     """
 
-    class Sex(models.TextChoices):
-        MALE = "M", "男"
-        FEMALE = "F", "女"
+    class Sex(models.TextChoices):  # Chinese labels are data too (form values, imports)
+        MALE = "M", gettext_noop("男")
+        FEMALE = "F", gettext_noop("女")
 
-    name = models.CharField("姓名", max_length=64)
+    name = models.CharField(_("姓名"), max_length=64)
     id_type = models.CharField(
-        "证件类型", max_length=16, choices=IdType.choices, default=IdType.RESIDENT
+        _("证件类型"), max_length=16, choices=IdType.choices, default=IdType.RESIDENT
     )
-    id_number = models.CharField("证件号码", max_length=32)
-    sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
-    birth_date = models.DateField("出生日期", null=True, blank=True)
-    title = models.CharField("职称", max_length=32, blank=True)
-    title_series = models.CharField("职称系列", max_length=16, blank=True)
+    id_number = models.CharField(_("证件号码"), max_length=32)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    title = models.CharField(_("职称"), max_length=32, blank=True)
+    title_series = models.CharField(_("职称系列"), max_length=16, blank=True)
     title_level = models.PositiveSmallIntegerField(
-        "职称级别", choices=TitleLevel.choices, default=TitleLevel.NONE
+        _("职称级别"), choices=TitleLevel.choices, default=TitleLevel.NONE
     )
-    department = models.CharField("科室", max_length=64, blank=True)
-    phone = models.CharField("手机号码", max_length=32, blank=True)
+    department = models.CharField(_("科室"), max_length=64, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=32, blank=True)
     unit = models.ForeignKey(
         Organisation,
-        verbose_name="工作单位",
+        verbose_name=_("工作单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -68,15 +73,15 @@ class Person(models.Model):  # 学员 / 卫生专业技术人员
 
 class UnitHistory(models.Model):  # 人员单位变动记录
     class Via(models.TextChoices):
-        ENTRY = "entry", "单位录入"
-        IMPORT = "import", "名单导入"
-        TRANSFER = "transfer", "人员调动"
+        ENTRY = "entry", _("单位录入")
+        IMPORT = "import", _("名单导入")
+        TRANSFER = "transfer", _("人员调动")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="unit_history")
     unit = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    started_at = models.DateTimeField("调入时间")
-    ended_at = models.DateTimeField("调出时间", null=True, blank=True)
-    via = models.CharField("方式", max_length=16, choices=Via.choices)
+    started_at = models.DateTimeField(_("调入时间"))
+    ended_at = models.DateTimeField(_("调出时间"), null=True, blank=True)
+    via = models.CharField(_("方式"), max_length=16, choices=Via.choices)
 
     class Meta:
         ordering = ["started_at", "id"]
@@ -93,34 +98,37 @@ class Transfer(models.Model):  # 人员调动 (003 §十八)
     """The old unit transfers a person out; the new unit transfers them in."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "待调入"
-        COMPLETED = "completed", "已调入"
-        CANCELLED = "cancelled", "已撤销"
+        PENDING = "pending", _("待调入")
+        COMPLETED = "completed", _("已调入")
+        CANCELLED = "cancelled", _("已撤销")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="transfers")
     from_unit = models.ForeignKey(
-        Organisation, verbose_name="原单位", on_delete=models.PROTECT, related_name="transfers_out"
+        Organisation,
+        verbose_name=_("原单位"),
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
     )
     to_unit = models.ForeignKey(
         Organisation,
-        verbose_name="调入单位",
+        verbose_name=_("调入单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="transfers_in",
     )
-    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.PENDING)
-    note = models.CharField("备注", max_length=255, blank=True)
-    proof = models.FileField("注销证明/调入证明", upload_to=proof_upload_to, blank=True)
-    by_authority = models.BooleanField("由发证机构代为调出", default=False)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PENDING)
+    note = models.CharField(_("备注"), max_length=255, blank=True)
+    proof = models.FileField(_("注销证明/调入证明"), upload_to=proof_upload_to, blank=True)
+    by_authority = models.BooleanField(_("由发证机构代为调出"), default=False)
     initiated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("调出时间", auto_now_add=True)
-    completed_at = models.DateTimeField("调入时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("调出时间"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("调入时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -148,23 +156,23 @@ class StaffImport(models.Model):  # 人员导入记录
     """One uploaded staff file: its preview report and, once committed, its counts."""
 
     class State(models.TextChoices):
-        PREVIEWED = "previewed", "待确认"
-        COMMITTED = "committed", "已导入"
-        INVALID = "invalid", "有错误"
+        PREVIEWED = "previewed", _("待确认")
+        COMMITTED = "committed", _("已导入")
+        INVALID = "invalid", _("有错误")
 
     unit = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff_imports")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     file = models.FileField(upload_to=import_upload_to)
-    file_name = models.CharField("文件名", max_length=255)
+    file_name = models.CharField(_("文件名"), max_length=255)
     sha256 = models.CharField(max_length=64)
-    state = models.CharField("状态", max_length=16, choices=State.choices)
-    total_rows = models.PositiveIntegerField("数据行数", default=0)
-    created_count = models.PositiveIntegerField("新增", default=0)
-    updated_count = models.PositiveIntegerField("更新", default=0)
-    unchanged_count = models.PositiveIntegerField("未变化", default=0)
-    errors = models.JSONField("错误", default=list, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     committed_at = models.DateTimeField(null=True, blank=True)
 

@@ -4,15 +4,16 @@ Rules compare levels, never names: a teacher's 副高级 is 副高级 whatever t
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TitleLevel(models.IntegerChoices):
-    NONE = 0, "无"
-    JUNIOR_ASSISTANT = 1, "初级(士)"
-    JUNIOR = 2, "初级(师)"
-    INTERMEDIATE = 3, "中级"
-    ASSOCIATE_SENIOR = 4, "副高级"
-    SENIOR = 5, "正高级"
+    NONE = 0, _("无")
+    JUNIOR_ASSISTANT = 1, _("初级(士)")
+    JUNIOR = 2, _("初级(师)")
+    INTERMEDIATE = 3, _("中级")
+    ASSOCIATE_SENIOR = 4, _("副高级")
+    SENIOR = 5, _("正高级")
 
 
 L = TitleLevel

@@ -17,4 +17,4 @@ def mask_id(number: str | None) -> str:
 def action_label(code: str) -> str:
     from cme.core.audit import ACTION_LABELS
 
-    return ACTION_LABELS.get(code, code)
+    return str(ACTION_LABELS.get(code, code))
