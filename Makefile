@@ -24,12 +24,17 @@ install: $(VENV)/.installed
 migrate: install
 	$(DEV_ENV) $(PYTHON) manage.py migrate --noinput
 
-demo: migrate
-	$(DEV_ENV) $(PYTHON) manage.py load_demo
+# The task worker (big imports) runs beside the web server and stops with it.
+SERVE = $(DEV_ENV) $(PYTHON) manage.py db_worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PYTHON) manage.py runserver 127.0.0.1:8000
 
-run: install
-	$(DEV_ENV) $(PYTHON) manage.py runserver 127.0.0.1:8000
+demo: migrate
+	$(DEV_ENV) $(PYTHON) manage.py load_demo
+	$(SERVE)
+
+run: migrate
+	$(SERVE)
 
 lint: install
 	$(BIN)/ruff format --check .

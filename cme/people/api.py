@@ -286,9 +286,10 @@ def get_staff_import(request: HttpRequest, import_id: int) -> StaffImport:
     summary="确认导入",
 )
 def commit_staff_import(request: HttpRequest, import_id: int) -> StaffImport:
-    """确认导入：全部写入，或有错误时一条也不写。"""
+    """确认导入：由后台任务全部写入，或有错误时一条也不写；state 为 committing 时，
+    用 GET /staff-imports/{id} 查询，直到 committed 或 invalid。"""
     user = current_user(request)
-    return imports.commit_staff_import(import_for(user, import_id), actor=user)
+    return imports.queue_staff_import_commit(import_for(user, import_id), actor=user)
 
 
 # --- transfers ---------------------------------------------------------------------------------

@@ -193,15 +193,35 @@ def preview_staff_import(unit: Organisation, upload, *, actor) -> StaffImport:
     return record
 
 
+@transaction.atomic
+def queue_staff_import_commit(record: StaffImport, *, actor) -> StaffImport:
+    """确认导入: the commit runs as a background task (a big file takes seconds); the page
+    shows its progress. The task row is written in this transaction, so a worker never
+    sees it before the state change."""
+    from cme.people.tasks import commit_staff_import_task
+
+    if not can_manage_staff_of(actor, record.unit):
+        raise PermissionDenied()
+    won = StaffImport.objects.filter(pk=record.pk, state=StaffImport.State.PREVIEWED).update(
+        state=StaffImport.State.COMMITTING, commit_started_at=timezone.now()
+    )
+    if not won:
+        raise DomainError("IMPORT_NOT_READY", "该导入已确认或存在错误，不能再次确认。")
+    commit_staff_import_task.enqueue(import_id=record.pk, actor_id=actor.pk)
+    record.refresh_from_db()
+    return record
+
+
 def commit_staff_import(record: StaffImport, *, actor) -> StaffImport:
     """Write every good row in one transaction, or nothing. The file is read again so the
     result matches the registry as it is now, not as it was at preview time; if it no
-    longer passes, the record shows the new errors and nothing is written."""
+    longer passes, the record shows the new errors and nothing is written. Safe to run
+    twice (a retried task): only a previewed or committing record is written."""
     if not can_manage_staff_of(actor, record.unit):
         raise PermissionDenied()
     with transaction.atomic():
         record = StaffImport.objects.select_for_update().get(pk=record.pk)
-        if record.state != StaffImport.State.PREVIEWED:
+        if record.state not in {StaffImport.State.PREVIEWED, StaffImport.State.COMMITTING}:
             raise DomainError("IMPORT_NOT_READY", "该导入已完成或存在错误，不能再次确认。")
         with record.file.open("rb") as fh:
             plan = plan_staff_rows(record.unit, fh.read())
@@ -212,6 +232,20 @@ def commit_staff_import(record: StaffImport, *, actor) -> StaffImport:
         )
     raise DomainError(
         "IMPORT_HAS_ERRORS", "名单中有{n}处错误，未导入任何数据。".format(n=len(plan.errors))
+    )
+
+
+def fail_staff_import(record: StaffImport) -> None:
+    """A crash inside the commit: nothing was written; say so on the record."""
+    StaffImport.objects.filter(pk=record.pk, state=StaffImport.State.COMMITTING).update(
+        state=StaffImport.State.INVALID,
+        errors=[
+            {
+                "row": 0,
+                "column": "",
+                "message": "导入时发生系统错误，未导入任何数据，请重新上传或联系管理员。",
+            }
+        ],
     )
 
 

@@ -157,6 +157,7 @@ class StaffImport(models.Model):  # 人员导入记录
 
     class State(models.TextChoices):
         PREVIEWED = "previewed", _("待确认")
+        COMMITTING = "committing", _("导入中")
         COMMITTED = "committed", _("已导入")
         INVALID = "invalid", _("有错误")
 
@@ -174,6 +175,7 @@ class StaffImport(models.Model):  # 人员导入记录
     unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    commit_started_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -219,7 +220,15 @@ def _import_for(request, pk: int) -> StaffImport:
 def import_detail(request, pk: int):
     record = _import_for(request, pk)
     errors = Paginator(record.errors, 200).get_page(request.GET.get("page"))
-    return render(request, "people/import_detail.html", {"record": record, "errors": errors})
+    elapsed = (
+        int((timezone.now() - record.commit_started_at).total_seconds())
+        if record.commit_started_at
+        else 0
+    )
+    template = (
+        "people/partials/_import_status.html" if request.htmx else "people/import_detail.html"
+    )
+    return render(request, template, {"record": record, "errors": errors, "elapsed": elapsed})
 
 
 @login_required
@@ -227,13 +236,14 @@ def import_detail(request, pk: int):
 def import_commit(request, pk: int):
     record = _import_for(request, pk)
     try:
-        record = imports.commit_staff_import(record, actor=request.user)
-        messages.success(
-            request,
-            "导入完成：新增{c}人，更新{u}人，未变化{n}人。".format(
-                c=record.created_count, u=record.updated_count, n=record.unchanged_count
-            ),
-        )
+        record = imports.queue_staff_import_commit(record, actor=request.user)
+        if record.state == StaffImport.State.COMMITTED:
+            messages.success(
+                request,
+                "导入完成：新增{c}人，更新{u}人，未变化{n}人。".format(
+                    c=record.created_count, u=record.updated_count, n=record.unchanged_count
+                ),
+            )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("people:import_detail", pk=record.pk)

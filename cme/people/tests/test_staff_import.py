@@ -273,3 +273,52 @@ def test_template_has_the_headers_and_text_formatted_id_column():
         "科室",
         "职称",
     ]
+
+
+def test_commit_runs_as_a_background_task_and_the_page_shows_progress(cast, login, settings):
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    record = preview(cast, xlsx(rows_for(ids(3))))
+    client = login("city_admin")
+    client.post(reverse("people:import_commit", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.state == StaffImport.State.COMMITTING
+    page = client.get(reverse("people:import_detail", args=[record.pk]), HTTP_HX_REQUEST="true")
+    assert "正在导入 3 行数据" in page.content.decode() and "hx-get" in page.content.decode()
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    record.refresh_from_db()
+    assert record.state == StaffImport.State.COMMITTED and record.created_count == 3
+    assert (
+        "hx-get"
+        not in client.get(reverse("people:import_detail", args=[record.pk])).content.decode()
+    )
+
+
+def test_a_crash_while_writing_leaves_nothing_and_says_so(cast, monkeypatch):
+    from cme.people import imports
+    from cme.people.imports import queue_staff_import_commit
+
+    numbers = ids(3)
+    record = preview(cast, xlsx(rows_for(numbers)))
+
+    def crash(unit, plan):
+        Person.objects.bulk_create([Person(unit=unit, name="x", id_number=numbers[0])])
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "write_plan", crash)
+    queue_staff_import_commit(record, actor=cast.users["city_admin"])  # the task fails inside
+    assert not Person.objects.filter(id_number__in=numbers).exists()
+    record.refresh_from_db()
+    assert record.state == StaffImport.State.INVALID
+    assert "系统错误" in record.errors[0]["message"]
+
+
+def test_a_record_is_committed_once_even_if_the_task_runs_twice(cast):
+    record = preview(cast, xlsx(rows_for(ids(2))))
+    commit_staff_import(record, actor=cast.users["city_admin"])
+    with pytest.raises(DomainError):
+        commit_staff_import(record, actor=cast.users["city_admin"])
+    assert Person.objects.filter(unit=cast.city_hospital).count() == 4  # 2 of the cast + 2
