@@ -72,6 +72,9 @@ class Table:
     rows: list[Row]
     header_row: int
     ignored_headers: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(
+        default_factory=dict
+    )  # field -> the header as the file wrote it
     errors: list[RowError] = field(default_factory=list)  # cell-level problems found while reading
 
 
@@ -91,7 +94,12 @@ def read_table(data: bytes, columns: Iterable[Column]) -> Table:
     fmt = sniff_format(data)
     raw = _read_csv(data) if fmt == "csv" else _read_workbook(data)
     header_index, mapping, ignored = _find_header(raw, columns)
-    table = Table(rows=[], header_row=header_index + 1, ignored_headers=ignored)
+    table = Table(
+        rows=[],
+        header_row=header_index + 1,
+        ignored_headers=ignored,
+        headers={column.field: str(raw[header_index][c]).strip() for c, column in mapping.items()},
+    )
     exact_needed: list[tuple[int, int, Column]] = []
     for r in range(header_index + 1, len(raw)):
         cells = raw[r]
@@ -239,4 +247,5 @@ def _recover_long_numbers(
             row.values[column.field] = str(value)
         else:
             row.values[column.field] = ""
-            table.errors.append(RowError(r + 1, column.header, column.header + LOST_DIGITS))
+            header = table.headers.get(column.field, column.header)
+            table.errors.append(RowError(r + 1, header, header + LOST_DIGITS))

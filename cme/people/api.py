@@ -118,7 +118,7 @@ class StaffImportOut(Schema):
     state_label: str
     counts: ImportCounts
     errors: list[RowErrorOut]
-    ignored_headers: list[str] = Field(default_factory=list, description="仅在上传时返回")
+    ignored_headers: list[str] = Field(default_factory=list, description="文件中未使用的列")
     created_at: datetime
     committed_at: datetime | None
 

@@ -98,7 +98,7 @@ def plan_staff_rows(unit: Organisation, data: bytes) -> Plan:
     plan.ignored_headers = [h for h in table.ignored_headers if h not in {"序号", "备注"}]
     plan.errors.extend(table.errors)
     bad_rows = {e.row for e in table.errors}
-    header = {c.field: c.header for c in STAFF_COLUMNS}
+    header = {c.field: c.header for c in STAFF_COLUMNS} | table.headers
     cleaned: list[tuple[int, PersonData]] = []
     first_row_of: dict[tuple[str, str], int] = {}
     for row in table.rows:
@@ -115,7 +115,9 @@ def plan_staff_rows(unit: Organisation, data: bytes) -> Plan:
         if key in first_row_of:
             plan.errors.append(
                 RowError(
-                    row.number, "证件号码", "与第{n}行的证件号码重复。".format(n=first_row_of[key])
+                    row.number,
+                    header["id_number"],
+                    "与第{n}行的证件号码重复。".format(n=first_row_of[key]),
                 )
             )
             continue
@@ -133,7 +135,7 @@ def plan_staff_rows(unit: Organisation, data: bytes) -> Plan:
                 if person.unit_id is None
                 else "属于“{u}”，须由原单位调出后再调入".format(u=person.unit.name)
             )
-            plan.errors.append(RowError(number, "证件号码", "该人员{w}。".format(w=where)))
+            plan.errors.append(RowError(number, header["id_number"], "该人员{w}。".format(w=where)))
         else:
             changes = data_row.differs_from(person)
             if changes:
@@ -186,10 +188,10 @@ def preview_staff_import(unit: Organisation, upload, *, actor) -> StaffImport:
         updated_count=len(plan.updates),
         unchanged_count=plan.unchanged,
         errors=[e.as_dict() for e in plan.errors],
+        ignored_headers=plan.ignored_headers,
     )
     record.file.save(upload.name, ContentFile(data), save=False)
     record.save()
-    record.ignored_headers = plan.ignored_headers
     return record
 
 

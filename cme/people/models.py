@@ -173,6 +173,7 @@ class StaffImport(models.Model):  # 人员导入记录
     created_count = models.PositiveIntegerField(_("新增"), default=0)
     updated_count = models.PositiveIntegerField(_("更新"), default=0)
     unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
+    ignored_headers = models.JSONField(_("未使用的列"), default=list, blank=True)
     errors = models.JSONField(_("错误"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     commit_started_at = models.DateTimeField(null=True, blank=True)

@@ -322,3 +322,12 @@ def test_a_record_is_committed_once_even_if_the_task_runs_twice(cast):
     with pytest.raises(DomainError):
         commit_staff_import(record, actor=cast.users["city_admin"])
     assert Person.objects.filter(unit=cast.city_hospital).count() == 4  # 2 of the cast + 2
+
+
+def test_errors_name_the_column_as_the_file_wrote_it_and_unused_columns_are_listed(cast):
+    headers = ["序号", "姓名", "身份证号", "职称", "工号"]
+    record = preview(
+        cast, xlsx([[1, "张三", "360426199101010072", "护士", "A01"]], headers=headers)
+    )
+    assert messages(record) == ["第2行 身份证号：身份证号码校验位错误，请核对每一位数字。"]
+    assert record.ignored_headers == ["工号"]
