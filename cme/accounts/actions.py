@@ -23,6 +23,7 @@ from cme.accounts.scope import role_of
 from cme.core import audit
 from cme.core.errors import Conflict, DomainError, PermissionDenied
 from cme.orgs import actions as org_actions
+from cme.orgs import regions
 from cme.orgs.chains import deciding_authority
 from cme.orgs.models import Organisation
 
@@ -94,6 +95,17 @@ def submit_account_application(
     """A new application, or a returned one resubmitted after correction."""
     if application.pk and application.state != RequestState.RETURNED:
         raise DomainError("APPLICATION_NOT_RETURNED", "只有被退回的申请可以修改后重新提交。")
+    authority = application.licensing_authority
+    if not (
+        authority.is_authority
+        and authority.region_id
+        and regions.covers(authority.region_id, authority.region.level, application.region_id)
+    ):
+        raise DomainError(
+            "AUTHORITY_REGION",
+            "发证机构须为单位所在区县的卫健局、所在市州的卫健委或省卫健委。",
+            field="licensing_authority",
+        )
     if not application.reference:
         application.reference = _next_reference()
     application.state = RequestState.SUBMITTED

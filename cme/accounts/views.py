@@ -100,9 +100,12 @@ def home(request):
 def apply(request):
     form = AccountApplicationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        application = actions.submit_account_application(form.save(commit=False))
-        request.session["application_ref"] = application.reference
-        return redirect("accounts:apply_status")
+        try:
+            application = actions.submit_account_application(form.save(commit=False))
+            request.session["application_ref"] = application.reference
+            return redirect("accounts:apply_status")
+        except DomainError as exc:
+            add_domain_error(form, exc)
     return render(request, "accounts/apply.html", {"form": form})
 
 
@@ -134,9 +137,12 @@ def apply_resubmit(request):
     for name in ("licence_scan", "legal_rep_id_scan", "agent_id_scan"):
         form.fields[name].required = False
     if request.method == "POST" and form.is_valid():
-        actions.submit_account_application(form.save(commit=False))
-        messages.success(request, "申请已重新提交。")
-        return redirect("accounts:apply_status")
+        try:
+            actions.submit_account_application(form.save(commit=False))
+            messages.success(request, "申请已重新提交。")
+            return redirect("accounts:apply_status")
+        except DomainError as exc:
+            add_domain_error(form, exc)
     return render(request, "accounts/apply.html", {"form": form, "application": application})
 
 

@@ -32,3 +32,8 @@ def load_regions(region_model) -> int:
 def scope_prefix(code: str, level: str) -> str:
     """The code prefix shared by a region and everything inside it."""
     return {"province": code[:2], "city": code[:4]}.get(level, code)
+
+
+def covers(outer_code: str, outer_level: str, inner_code: str) -> bool:
+    """Whether the region `outer` contains (or is) the region `inner`."""
+    return inner_code.startswith(scope_prefix(outer_code, outer_level))

@@ -239,3 +239,12 @@ def test_deciding_again_shows_the_decision_not_a_permission_error(cast, login):
     assert response.status_code == 200
     assert "已被他人处理" in response.content.decode()
     assert login("zhuzhou").post(url, {"decision": "approve"}).status_code == 404
+
+
+def test_the_licensing_authority_must_be_over_the_units_region(cast):
+    with pytest.raises(DomainError) as exc:
+        new_application(
+            cast, licensing_authority=cast.zhuzhou
+        )  # a Changsha unit, Zhuzhou authority
+    assert exc.value.field == "licensing_authority"
+    assert new_application(cast, licensing_authority=cast.province).state == RequestState.SUBMITTED
