@@ -1,7 +1,14 @@
 """Whom a user acts for, and the subtree they may see (SPEC §2)."""
 
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
 from cme.accounts.models import AUTHORITY_ROLES, STAFF_ROLES, Role
+from cme.core.errors import NotFound
 from cme.orgs.models import Organisation
+
+M = TypeVar("M", bound=Model)
 
 
 def role_of(user) -> str | None:
@@ -42,3 +49,25 @@ def is_authority(user) -> bool:
 
 def manages_staff(user) -> bool:
     return role_of(user) in STAFF_ROLES
+
+
+def in_scope(qs: QuerySet[M], user, *org_fields: str) -> QuerySet[M]:
+    """Rows whose organisation (through any of `org_fields`, '' for the row itself) lies in
+    the user's subtree: the one filter every list, export and API query starts from."""
+    path = scope_path(user)
+    if path is None:
+        return qs.none()
+    if not path:
+        return qs
+    condition = Q()
+    for name in org_fields:
+        condition |= Q(**{(name + "__" if name else "") + "tree_path__startswith": path})
+    return qs.filter(condition)
+
+
+def one_or_404(qs: QuerySet[M], pk: int) -> M:
+    """The row if it is in `qs`; NotFound otherwise, whether or not it exists elsewhere."""
+    try:
+        return qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None

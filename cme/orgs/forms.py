@@ -2,25 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cme.core.forms import StyledFormMixin
+from cme.orgs.actions import EDITABLE_FIELDS
 from cme.orgs.models import Organisation
 
 
 class OrganisationForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = [
-            "kind",
-            "grade",
-            "licence_status",
-            "inspection_result",
-            "name_compliant",
-            "uscc",
-            "national_account",
-            "provincial_account",
-            "science_head",
-            "phone",
-            "email",
-        ]
+        fields = EDITABLE_FIELDS
 
 
 class DeregisterForm(StyledFormMixin, forms.Form):

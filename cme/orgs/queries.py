@@ -1,24 +1,17 @@
 from django.db.models import QuerySet
 
-from cme.accounts.scope import scope_path
-from cme.core.errors import NotFound
+from cme.accounts.scope import in_scope, one_or_404
 from cme.orgs.models import Organisation
 
 
 def orgs_visible_to(user) -> QuerySet[Organisation]:
-    path = scope_path(user)
     qs = Organisation.objects.select_related("region", "licensing_authority", "parent")
-    if path is None:
-        return qs.none()
-    return qs.filter(tree_path__startswith=path) if path else qs
+    return in_scope(qs, user, "")
 
 
 def org_for(user, pk: int) -> Organisation:
     """The organisation if the user may see it; NotFound (404) otherwise, existing or not."""
-    try:
-        return orgs_visible_to(user).get(pk=pk)
-    except (Organisation.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return one_or_404(orgs_visible_to(user), pk)
 
 
 def authorities_for_applications() -> QuerySet[Organisation]:

@@ -1,7 +1,7 @@
 from django.db.models import Q, QuerySet
 
 from cme.accounts.models import Role
-from cme.accounts.scope import role_of, scope_path
+from cme.accounts.scope import in_scope, one_or_404, role_of, scope_path
 from cme.core import idnumbers
 from cme.core.errors import NotFound
 from cme.orgs.models import Organisation
@@ -25,45 +25,25 @@ def persons_visible_to(user) -> QuerySet[Person]:
 
 
 def person_for(user, pk: int) -> Person:
-    try:
-        return persons_visible_to(user).get(pk=pk)
-    except (Person.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return one_or_404(persons_visible_to(user), pk)
 
 
 def transfers_visible_to(user) -> QuerySet[Transfer]:
     """Transfers out of or into the user's subtree (both sides see a pending one)."""
     qs = Transfer.objects.select_related("person", "from_unit", "to_unit")
-    path = scope_path(user)
-    if path is None:
-        return qs.none()
-    if not path:
-        return qs
-    return qs.filter(
-        Q(from_unit__tree_path__startswith=path) | Q(to_unit__tree_path__startswith=path)
-    )
+    return in_scope(qs, user, "from_unit", "to_unit")
 
 
 def transfer_for(user, pk: int) -> Transfer:
-    try:
-        return transfers_visible_to(user).get(pk=pk)
-    except (Transfer.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return one_or_404(transfers_visible_to(user), pk)
 
 
 def imports_visible_to(user) -> QuerySet[StaffImport]:
-    path = scope_path(user)
-    qs = StaffImport.objects.select_related("unit", "uploaded_by")
-    if path is None:
-        return qs.none()
-    return qs.filter(unit__tree_path__startswith=path) if path else qs
+    return in_scope(StaffImport.objects.select_related("unit", "uploaded_by"), user, "unit")
 
 
 def import_for(user, pk: int) -> StaffImport:
-    try:
-        return imports_visible_to(user).get(pk=pk)
-    except (StaffImport.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return one_or_404(imports_visible_to(user), pk)
 
 
 NO_PENDING_TRANSFER = (
