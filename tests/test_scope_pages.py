@@ -210,3 +210,18 @@ def test_find_by_id_number_is_a_post_within_the_scope(login, cast):
         reverse("people:find"), {"id_number": nurse.id_number}, follow=True
     )
     assert "没有找到" in response.content.decode()
+
+
+def test_list_pages_use_a_fixed_number_of_queries(login, cast, django_assert_max_num_queries):
+    """Adding rows must not add queries (no query per row)."""
+    from cme.demo.builders import person, resident_id
+
+    client = login("changsha")
+    import random
+
+    rng = random.Random(1)
+    for i in range(30):
+        person(cast.city_hospital, "人员{}".format(i), resident_id(rng, "430102"), "护师")
+    for name in ["people:list", "orgs:list", "people:transfers", "audit:list"]:
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(name)).status_code == 200

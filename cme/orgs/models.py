@@ -142,6 +142,13 @@ class Organisation(models.Model):  # 机构/单位
 
     class Meta:
         ordering = ["tree_path"]
+        indexes = [
+            # "everything under this authority" is tree_path LIKE '/1/5/%': on PostgreSQL a
+            # prefix LIKE needs the pattern operator class to use an index
+            models.Index(
+                fields=["tree_path"], name="org_tree_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(kind="branch") | models.Q(parent__isnull=False),
