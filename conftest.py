@@ -6,10 +6,21 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def ensure_regions() -> None:
+    """Regions come from a data migration; a transactional test (the browser tests) flushes
+    every table when it ends, so a later test, or a later run with --reuse-db, reloads them."""
+    from cme.orgs.models import Region
+    from cme.orgs.regions import load_regions
+
+    if not Region.objects.exists():
+        load_regions(Region)
+
+
 @pytest.fixture
 def cast(db):
     from cme.demo.builders import build_cast
 
+    ensure_regions()
     return build_cast()
 
 

@@ -87,9 +87,7 @@ def live_cast(transactional_db):
     where Django hands out a fresh connection object without the serialized contents.
     """
     from cme.demo.builders import build_cast
-    from cme.orgs.models import Region
-    from cme.orgs.regions import load_regions
+    from conftest import ensure_regions
 
-    if not Region.objects.exists():
-        load_regions(Region)
+    ensure_regions()
     return build_cast()
