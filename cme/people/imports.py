@@ -9,7 +9,7 @@ import io
 
 import xlsxwriter
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cme.core import audit
@@ -273,30 +273,32 @@ def _commit(record: StaffImport, plan: Plan, *, actor) -> StaffImport:
     return record
 
 
+def _start_unit_history(unit: Organisation, since) -> None:
+    """One UnitHistory row for each person this import created (new in this unit since
+    `since`, with no history yet), written by one INSERT ... SELECT rather than 20,000
+    model instances."""
+    created = Person.objects.filter(
+        unit=unit, created_at__gte=since, unit_history__isnull=True
+    ).order_by().values("id", "unit_id", "created_at")
+    select, params = created.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {UnitHistory._meta.db_table} (person_id, unit_id, started_at, via) "  # noqa: S608
+            f"SELECT sub.id, sub.unit_id, sub.created_at, %s FROM ({select}) sub",
+            [UnitHistory.Via.IMPORT.value, *params],
+        )
+
+
 def write_plan(unit: Organisation, plan: Plan) -> None:
     now = timezone.now()
     new_people = []
     for _, data_row in plan.creates:
         person = Person(unit=unit, id_type=data_row.id_type, id_number=data_row.id_number)
         data_row.apply_to(person)
-        person.created_at = person.updated_at = now
         new_people.append(person)
     Person.objects.bulk_create(new_people, batch_size=2000)
-    if new_people and new_people[0].pk is None:  # backends that return no ids
-        ids = dict(
-            Person.objects.filter(
-                unit=unit, id_number__in=[p.id_number for p in new_people]
-            ).values_list("id_number", "pk")
-        )
-        for person in new_people:
-            person.pk = ids[person.id_number]
-    UnitHistory.objects.bulk_create(
-        [
-            UnitHistory(person=p, unit=unit, started_at=now, via=UnitHistory.Via.IMPORT)
-            for p in new_people
-        ],
-        batch_size=2000,
-    )
+    if new_people:
+        _start_unit_history(unit, since=now)
     changed = []
     for _, person, data_row, _ in plan.updates:
         data_row.apply_to(person)
