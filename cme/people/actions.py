@@ -75,7 +75,8 @@ def update_person(person: Person, values: dict[str, str], *, actor) -> Person:
     if not can_edit_person(actor, person):
         raise PermissionDenied()
     data, errors = clean_person(
-        {**values, "id_type": person.get_id_type_display(), "id_number": person.id_number}
+        {**values, "id_type": person.get_id_type_display(), "id_number": person.id_number},
+        blank_clears=True,
     )
     _raise_first(errors)
     changes = data.differs_from(person)
@@ -100,7 +101,7 @@ def reveal_id_number(person: Person, *, actor) -> str:
         "person.reveal_id",
         actor=actor,
         obj=person,
-        scope_path=person.unit.tree_path if person.unit else "",
+        scope_path=_scope_of(person),
     )
     return person.id_number
 

@@ -277,9 +277,11 @@ def _start_unit_history(unit: Organisation, since) -> None:
     """One UnitHistory row for each person this import created (new in this unit since
     `since`, with no history yet), written by one INSERT ... SELECT rather than 20,000
     model instances."""
-    created = Person.objects.filter(
-        unit=unit, created_at__gte=since, unit_history__isnull=True
-    ).order_by().values("id", "unit_id", "created_at")
+    created = (
+        Person.objects.filter(unit=unit, created_at__gte=since, unit_history__isnull=True)
+        .order_by()
+        .values("id", "unit_id", "created_at")
+    )
     select, params = created.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(

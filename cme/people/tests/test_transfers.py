@@ -94,3 +94,22 @@ def test_authority_transfers_out_an_unmanaged_unit_only_on_proof(cast):
 def test_the_city_may_also_transfer_out_a_county_licensed_unit_on_proof(cast):
     moved = actions.transfer_out_all(cast.county_hospital, actor=cast.users["changsha"], proof=PDF)
     assert moved == 1
+
+
+def test_editing_a_person_can_clear_the_title(cast):
+    doctor = cast.persons["doctor"]
+    actions.update_person(
+        doctor,
+        {"name": doctor.name, "title": "", "department": "内科"},
+        actor=cast.users["city_admin"],
+    )
+    doctor.refresh_from_db()
+    assert (doctor.title, doctor.title_level) == ("", 0)
+
+
+def test_import_blank_title_keeps_the_stored_one(cast):
+    from cme.people.validation import clean_person
+
+    doctor = cast.persons["doctor"]
+    data, _ = clean_person({"name": doctor.name, "id_number": doctor.id_number, "title": ""})
+    assert data.differs_from(doctor) == {}
