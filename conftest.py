@@ -7,13 +7,24 @@ def _media_root(settings, tmp_path):
 
 
 def ensure_regions() -> None:
-    """Regions come from a data migration; a transactional test (the browser tests) flushes
-    every table when it ends, so a later test, or a later run with --reuse-db, reloads them."""
+    """Reference data comes from data migrations; a transactional test (the browser tests)
+    flushes every table when it ends, so a later test, or a later run with --reuse-db,
+    loads it again (each loader only adds what is missing)."""
     from cme.orgs.models import Region
     from cme.orgs.regions import load_regions
+    from cme.policy.data import load_disciplines, load_policy
+    from cme.policy.models import Discipline, PolicyValue
 
     if not Region.objects.exists():
         load_regions(Region)
+    load_policy(PolicyValue)
+    load_disciplines(Discipline)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_regions()
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cme.orgs",
     "cme.accounts",
     "cme.people",
+    "cme.policy",
     "cme.demo",
 ]
 

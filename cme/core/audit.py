@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "transfer.out": _("人员调出"),
     "transfer.in": _("人员调入"),
     "transfer.cancel": _("撤销调出"),
+    "policy.update": _("修改政策参数"),
+    "policy.copy_year": _("复制年度政策参数"),
 }
 
 
