@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "cme.accounts",
     "cme.people",
     "cme.policy",
+    "cme.projects",
+    "cme.supervision",
     "cme.demo",
 ]
 

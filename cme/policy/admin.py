@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from cme.core.errors import DomainError
 from cme.policy import actions
-from cme.policy.models import DeclarationWindow, Discipline, PolicyValue
+from cme.policy.models import BannedPlace, DeclarationWindow, Discipline, PolicyValue
 
 
 @admin.register(PolicyValue)
@@ -49,3 +49,9 @@ class DisciplineAdmin(admin.ModelAdmin):
 class DeclarationWindowAdmin(admin.ModelAdmin):
     list_display = ("year", "level", "kind", "owner", "opens_at", "closes_at")
     list_filter = ("year", "level", "kind")
+
+
+@admin.register(BannedPlace)
+class BannedPlaceAdmin(admin.ModelAdmin):
+    list_display = ("name", "region", "note")
+    search_fields = ("name",)

@@ -101,3 +101,27 @@ class DeclarationWindow(models.Model):  # 申报时间
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_level_display()}{self.get_kind_display()} · {self.owner}"
+
+
+class BannedPlace(models.Model):  # 禁止举办会议的风景名胜区
+    """A scenic area where meetings are banned (001; 004 §六.6): PLACE_BANNED matches a
+    planned session's address against these names."""
+
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    region = models.ForeignKey(
+        "orgs.Region",
+        verbose_name=_("所在地区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("说明"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("禁止举办地")
+        verbose_name_plural = _("禁止举办地")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
