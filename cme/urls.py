@@ -10,7 +10,10 @@ urlpatterns = [
     path("", include("cme.accounts.urls")),
     path("orgs/", include("cme.orgs.urls")),
     path("people/", include("cme.people.urls")),
+    path("projects/", include("cme.projects.urls")),
     path("audit/", include("cme.core.urls")),
+    path("supervision/", include("cme.supervision.urls")),
+    path("public/projects/", include("cme.projects.public")),
     path("api/v1/", api.urls),
 ]
 

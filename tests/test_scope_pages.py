@@ -127,6 +127,7 @@ def test_reading_a_full_number_is_logged_and_only_for_the_own_unit(login, cast):
 
 PUBLIC = {
     "login",
+    "public_projects",
     "accounts:apply",
     "accounts:apply_resubmit",
     "accounts:apply_status",

@@ -38,6 +38,14 @@ ACTION_LABELS = {
     "transfer.cancel": _("撤销调出"),
     "policy.update": _("修改政策参数"),
     "policy.copy_year": _("复制年度政策参数"),
+    "project.create": _("新建项目申报"),
+    "project.submit": _("提交项目申报"),
+    "project.review": _("审核项目申报"),
+    "project.publish": _("公布项目"),
+    "sanction.create": _("录入处理决定"),
+    "sanction.revoke": _("撤销处理决定"),
+    "quota.set": _("调整申报名额"),
+    "quota.compute": _("计算申报名额"),
 }
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from cme.core.errors import DomainError, PermissionDenied
 from cme.core.exports import xlsx_response
@@ -16,6 +17,7 @@ from cme.orgs.permissions import can_edit_org, is_own_unit
 from cme.orgs.queries import org_for, orgs_visible_to
 from cme.people import actions as people_actions
 from cme.people.permissions import can_transfer_for_deregistered
+from cme.supervision.queries import active_sanctions_of
 
 ORG_EXPORT_HEADERS = [
     "单位名称",
@@ -92,6 +94,7 @@ def org_detail(request, pk: int):
         "branches": orgs_visible_to(request.user).filter(parent=org),
         "can_edit": can_edit_org(request.user, org),
         "own_unit": is_own_unit(request.user, org),
+        "sanctions": active_sanctions_of(org, timezone.localdate().year),
         "can_transfer_all": org.is_active
         and (is_own_unit(request.user, org) or can_transfer_for_deregistered(request.user, org)),
     }

@@ -301,3 +301,25 @@ class ReviewStep(models.Model):  # 审核环节
 
     def __str__(self) -> str:
         return f"{self.project} · {self.get_stage_display()} · {self.get_decision_display()}"
+
+
+class NumberCounter(models.Model):  # 项目编号计数
+    """The last sequence number issued per (level, year, discipline): locked while a number is
+    issued, so numbers are distinct and gap-free and never reused."""
+
+    level = models.CharField(max_length=16, choices=Level.choices)
+    year = models.PositiveSmallIntegerField()
+    secondary_code = models.CharField(max_length=2)
+    tertiary_code = models.CharField(max_length=2)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "year", "secondary_code", "tertiary_code"],
+                name="one_counter_per_discipline_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.year} {self.secondary_code}-{self.tertiary_code}: {self.last}"

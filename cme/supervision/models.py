@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cme.orgs.models import Organisation
@@ -48,6 +49,10 @@ class Sanction(models.Model):  # 处理决定
     )
     decided_on = models.DateField(_("决定日期"))
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revocation_reason = models.TextField(_("撤销理由"), blank=True)
 
     class Meta:
         verbose_name = _("处理决定")
@@ -67,6 +72,31 @@ class Sanction(models.Model):  # 处理决定
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.organisation or self.person} {self.from_year}-{self.to_year}"
 
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def in_force(self, year: int) -> bool:
+        """Not revoked, and `year` lies within its years."""
+        return not self.is_revoked and self.from_year <= year <= self.to_year
+
+    @property
+    def status(self) -> str:
+        """revoked / pending (starts in a later year) / in_force / expired, as of today."""
+        year = timezone.localdate().year
+        if self.is_revoked:
+            return "revoked"
+        if self.from_year > year:
+            return "pending"
+        return "in_force" if self.to_year >= year else "expired"
+
+    @property
+    def subject_unit(self) -> Organisation | None:
+        """The unit the decision concerns: the sanctioned unit, or the person's unit."""
+        if self.organisation_id:
+            return self.organisation
+        return self.person.unit if self.person_id else None
+
 
 class UnitQuota(models.Model):  # 新项目申报名额
     """A unit's quota of new declarations for a year and level: computed from its execution
@@ -80,6 +110,7 @@ class UnitQuota(models.Model):  # 新项目申报名额
         _("按执行率计算的名额"), null=True, blank=True
     )
     reason = models.CharField(_("调整理由"), max_length=255, blank=True)
+    rate_year = models.PositiveSmallIntegerField(_("执行率统计年度"), null=True, blank=True)
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
