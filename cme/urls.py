@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("cme.core.urls")),
     path("supervision/", include("cme.supervision.urls")),
     path("public/projects/", include("cme.projects.public")),
+    path("policy/", include("cme.policy.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "transfer.cancel": _("撤销调出"),
     "policy.update": _("修改政策参数"),
     "policy.copy_year": _("复制年度政策参数"),
+    "window.set": _("设置申报时间"),
     "project.create": _("新建项目申报"),
     "project.submit": _("提交项目申报"),
     "project.review": _("审核项目申报"),

@@ -8,7 +8,7 @@ which), so a new year works before the administrator has entered its row set.
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Min
 
 from cme.core.errors import DomainError
 from cme.policy.models import NATIONWIDE, PolicyValue
@@ -52,7 +52,7 @@ class Policy:
 def for_year(year: int, province: str = HUNAN) -> Policy:
     based_on = (
         PolicyValue.objects.filter(year__lte=year).aggregate(latest=Max("year"))["latest"]
-        or PolicyValue.objects.aggregate(first=Max("year"))["first"]
+        or PolicyValue.objects.aggregate(first=Min("year"))["first"]
     )
     if based_on is None:
         raise DomainError("POLICY_MISSING", "尚未载入任何年度的政策参数。")

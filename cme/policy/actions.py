@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cme.core import audit
-from cme.core.errors import DomainError
+from cme.core.errors import DomainError, PermissionDenied
 from cme.orgs.models import Organisation
 from cme.policy.models import DeclarationWindow, PolicyValue
 
@@ -67,3 +67,57 @@ def window_for(sponsor: Organisation, year: int, level: str, kind: str) -> Decla
 def window_is_open(window: DeclarationWindow | None, at=None) -> bool:
     at = at or timezone.now()
     return window is not None and window.opens_at <= at <= window.closes_at
+
+
+def can_set_windows(user) -> bool:
+    """The provincial office sets the national and provincial windows; a city its units'
+    earlier internal deadlines (000 §三.1)."""
+    from cme.accounts.models import Role
+    from cme.accounts.scope import role_of
+
+    return role_of(user) in {
+        Role.PROVINCIAL_OFFICE,
+        Role.CITY_REVIEWER,
+        Role.COUNTY_REVIEWER,
+        Role.SYSTEM_ADMIN,
+    }
+
+
+@transaction.atomic
+def save_window(window: DeclarationWindow, *, actor) -> DeclarationWindow:
+    """Create or change a window owned by the actor's authority; later than the window
+    above it is refused (a city's deadline may only be earlier than the province's)."""
+    from cme.accounts.scope import acting_org
+
+    if not can_set_windows(actor):
+        raise PermissionDenied("只有卫生健康行政部门可以设置申报时间。")
+    owner = acting_org(actor)
+    if owner is None:
+        raise PermissionDenied("系统管理员请在管理后台设置申报时间。")
+    if window.pk and window.owner_id != owner.pk:
+        raise PermissionDenied("只能修改本机构设置的申报时间。")
+    window.owner = owner
+    if window.opens_at >= window.closes_at:
+        raise DomainError("WINDOW_ORDER", "截止时间须晚于开始时间。", field="closes_at")
+    above = window_for(owner, window.year, window.level, window.kind)  # set by an authority above
+    if above is not None and window.closes_at > above.closes_at:
+        raise DomainError(
+            "WINDOW_AFTER_PARENT",
+            "本机构的截止时间不能晚于{o}规定的截止时间{t:%Y-%m-%d %H:%M}。".format(
+                o=above.owner.name, t=timezone.localtime(above.closes_at)
+            ),
+            field="closes_at",
+        )
+    is_new = window.pk is None
+    window.save()
+    audit.record(
+        "window.set",
+        actor=actor,
+        obj=window,
+        scope_path=owner.tree_path,
+        changes={
+            "截止时间": timezone.localtime(window.closes_at).strftime("%Y-%m-%d %H:%M"),
+            "新建": is_new,
+        },
+    )
+    return window
