@@ -60,6 +60,21 @@ WARNING = "warning"
 
 # Declarations that count for duplicates and quotas: everything but drafts and refusals.
 NOT_COUNTED = (State.DRAFT, State.REJECTED)
+# what the duplicate and quota rules read of another declaration (no long texts or JSON)
+PEER_FIELDS = (
+    "year",
+    "level",
+    "kind",
+    "name",
+    "form",
+    "state",
+    "number",
+    "sponsor__name",
+    "sponsor_id",
+    "declared_by_id",
+    "leader_id",
+    "previous_id",
+)
 
 # What `check_declaration` prefetches on the project; a caller that already holds these
 # (e.g. a form checking unsaved edits) sets the prefetch cache and nothing is re-read.
@@ -211,15 +226,18 @@ class Context:
         """Other declarations of the same year that share the sponsor, the leader, the name
         or the previous project: enough for duplicates and both quotas."""
         p = self.project
-        related = Q(sponsor_id=p.sponsor_id) | Q(name=p.name.strip())
+        related = Q(name=p.name.strip())
         if p.leader_id:
             related |= Q(leader_id=p.leader_id)
         if p.previous_id:
             related |= Q(previous_id=p.previous_id)
+        if p.kind == Kind.NEW and self.quota is not None:  # the sponsor's count against its quota
+            related |= Q(sponsor_id=p.sponsor_id, level=p.level, kind=Kind.NEW)
         rows = (
             Project.objects.filter(related, year=p.year)
             .exclude(state__in=NOT_COUNTED)
             .select_related("sponsor")
+            .only(*PEER_FIELDS)
             .order_by("pk")
         )
         if p.pk:

@@ -306,7 +306,7 @@ class LeaderForm(ReviewCommentsMixin, StyledFormMixin, forms.Form):
             return None
         person = (
             Person.objects.select_related("unit")
-            .filter(id_number=number, unit__region_id__startswith=self.province)
+            .filter(id_number=number, unit__region__code__startswith=self.province)
             .first()
         )
         if person is None:

@@ -416,3 +416,63 @@ def test_nav_offers_declaration_to_units_and_review_to_authorities(login):
     assert "项目申报" in login("county_admin").get(reverse("home")).content.decode()
     page = login("changsha").get(reverse("home")).content.decode()
     assert reverse("projects:review_queue") in page
+
+
+def test_check_applies_unsaved_courses_without_saving_them(login, cast, frozen):
+    project = valid_declaration(cast)
+    client = login("city_admin")
+    page = client.get(reverse("projects:edit", args=[project.pk, "courses"])).content.decode()
+    assert findings_of(page) == []
+    teachers = [
+        {
+            "ref": str(t.pk),
+            "name": t.name,
+            "unit_name": t.unit_name,
+            "title": t.title,
+            "specialty": t.specialty,
+            "is_leader": "on" if t.is_leader else "",
+            "consent": "on",
+        }
+        for t in project.teachers.all()
+    ]
+    data = {"tab": "courses", **formset("t", teachers, initial=2), **formset("l", [])}
+    checked = client.post(reverse("projects:check", args=[project.pk]), data).content.decode()
+    assert "CONTENT_REQUIRED" in findings_of(checked)
+    assert project.lessons.count() == 3
+    assert all(t.consent_evidence for t in project.teachers.all())
+
+
+def test_a_branch_finds_its_leader_by_whole_id_number_in_the_post(login, cast, frozen):
+    secretary = cast.users["secretary"]
+    project = actions.start_declaration(
+        actor=secretary, declared_by=cast.branch, year=2024, level=Level.PROVINCIAL, name=NAME
+    )
+    doctor = cast.persons["doctor"]
+    client = login("secretary")
+    url = reverse("projects:edit", args=[project.pk, "leader"])
+    assert 'name="leader_id_number"' in client.get(url).content.decode()
+    response = client.post(url, {"tab": "leader", "leader_id_number": doctor.id_number.lower()})
+    assert response.status_code == 302 and doctor.id_number not in response["Location"]
+    project.refresh_from_db()
+    assert project.leader == doctor
+    page = client.get(url).content.decode()
+    assert doctor.id_number not in page and doctor.name in page
+    missing = client.post(url, {"tab": "leader", "leader_id_number": "110101199003077777"})
+    assert "本省在册人员中没有该证件号码" in missing.content.decode()
+
+
+def test_a_filing_starts_from_last_years_approved_project(login, cast):
+    previous = bare_project(
+        cast, name="往年项目", year=2023, state=State.COMPLETED, sponsor=cast.county_hospital
+    )
+    bare_project(cast, name="别的单位的项目", year=2023, state=State.COMPLETED)
+    client = login("county_admin")
+    page = client.get(reverse("projects:start") + "?year=2024").content.decode()
+    assert "往年项目" in page and "别的单位的项目" not in page
+    response = client.post(
+        reverse("projects:start"),
+        {"year": "2024", "level": "provincial", "kind": "filing", "previous": str(previous.pk)},
+    )
+    project = Project.objects.get(previous=previous)
+    assert response["Location"] == reverse("projects:edit", args=[project.pk, "basic"])
+    assert project.kind == "filing" and project.name == "往年项目"
