@@ -414,3 +414,24 @@ def publish_year(year: int, level: str, *, actor) -> int:
         changes={"年度": year, "级别": str(Level(level).label), "项目数": count},
     )
     return count
+
+
+@transaction.atomic
+def attach_file(project: Project, *, kind: str, file, actor) -> None:
+    """One of the five required attachments; a new file replaces the kind's previous one."""
+    from cme.projects.models import Attachment
+
+    if not can_edit(actor, project):
+        raise PermissionDenied("该申报当前不能修改。")
+    if kind not in Attachment.Kind.values:
+        raise DomainError("ATTACHMENT_KIND", "附件类型无效。", field="kind")
+    project.attachments.filter(kind=kind).delete()
+    Attachment.objects.create(project=project, kind=kind, file=file)
+    project.save(update_fields=["updated_at"])
+    audit.record(
+        "project.attach",
+        actor=actor,
+        obj=project,
+        scope_path=project.declared_by.tree_path,
+        changes={"附件": str(Attachment.Kind(kind).label)},
+    )

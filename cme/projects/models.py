@@ -323,3 +323,89 @@ class NumberCounter(models.Model):  # 项目编号计数
 
     def __str__(self) -> str:
         return f"{self.level} {self.year} {self.secondary_code}-{self.tertiary_code}: {self.last}"
+
+
+from cme.projects.expert_models import Expert, ExpertReview  # noqa: E402, F401  (expert review models)
+
+
+def published_upload_to(instance, filename: str) -> str:
+    return "projects/published/{name}".format(name=filename)
+
+
+class PublishedProject(models.Model):  # 公布名单条目
+    """One entry of a published list imported from Excel (e.g. the year's national list,
+    issue 4 §10), so that duplicate and filing checks also see projects approved outside
+    this platform. Year and level come from the number: (国) national, one character (湘)
+    provincial, a longer name a city's list. `name_key` is the name without spaces or
+    case, for look-ups (`queries.published_elsewhere`)."""
+
+    year = models.PositiveSmallIntegerField(_("项目年度"))
+    level = models.CharField(_("项目级别"), max_length=16, choices=Level.choices)
+    number = models.CharField(_("项目编号"), max_length=32)
+    name = models.CharField(_("项目名称"), max_length=200)
+    name_key = models.CharField(max_length=200, editable=False)
+    discipline_name = models.CharField(_("学科名称"), max_length=128, blank=True)
+    sponsor_name = models.CharField(_("申办单位"), max_length=200, blank=True)
+    leader_name = models.CharField(_("项目负责人"), max_length=64, blank=True)
+    leader_phone = models.CharField(_("负责人电话"), max_length=64, blank=True)
+    period = models.CharField(_("举办期限"), max_length=255, blank=True)
+    place = models.CharField(_("举办地点"), max_length=255, blank=True)
+    credits = models.DecimalField(
+        _("授予学员学分"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    audience = models.CharField(_("教学对象"), max_length=255, blank=True)
+    expected_participants = models.PositiveIntegerField(_("拟招生人数"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=255, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("导入时间"))
+    source_file = models.CharField(_("来源文件"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("公布名单条目")
+        verbose_name_plural = _("公布名单条目")
+        ordering = ["-year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "number"], name="one_published_number")
+        ]
+        indexes = [models.Index(fields=["year", "name_key"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class PublishedListImport(models.Model):  # 公布名单导入记录
+    """One uploaded list file: its preview report and, once committed, its counts. The
+    file is kept so the commit reads it again (as cme.people.imports does)."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", _("待确认")
+        COMMITTED = "committed", _("已导入")
+        INVALID = "invalid", _("有错误")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(upload_to=published_upload_to)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
+    years = models.JSONField(_("年度与级别"), default=list, blank=True)
+    ignored_headers = models.JSONField(_("未使用的列"), default=list, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    sample = models.JSONField(_("预览"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("公布名单导入")
+        verbose_name_plural = _("公布名单导入")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -309,7 +309,12 @@ def _attachments_tab(request, project, *, post: bool, files: bool = True) -> dic
     bound = AttachmentForm(request.POST, request.FILES, auto_id="id_upload_%s") if post else None
     saved = False
     if bound is not None and bound.is_valid():
-        _attach(project, bound.cleaned_data["kind"], bound.cleaned_data["file"])
+        actions.attach_file(
+            project,
+            kind=bound.cleaned_data["kind"],
+            file=bound.cleaned_data["file"],
+            actor=request.user,
+        )
         saved = True
     current = {}
     for attachment in project.attachments.all():
@@ -320,14 +325,6 @@ def _attachments_tab(request, project, *, post: bool, files: bool = True) -> dic
         form = form or AttachmentForm(initial={"kind": kind}, auto_id="id_" + kind + "_%s")
         rows.append({"kind": kind, "label": label, "current": current.get(kind), "form": form})
     return {"attachment_rows": rows, "saved": saved}
-
-
-@transaction.atomic
-def _attach(project: Project, kind: str, upload) -> None:
-    """No action covers attachments yet: the new file replaces the kind's previous one."""
-    project.attachments.filter(kind=kind).delete()
-    Attachment.objects.create(project=project, kind=kind, file=upload)
-    project.save(update_fields=["updated_at"])
 
 
 TAB_HANDLERS = {
