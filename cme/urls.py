@@ -11,6 +11,7 @@ urlpatterns = [
     path("orgs/", include("cme.orgs.urls")),
     path("people/", include("cme.people.urls")),
     path("projects/experts/", include("cme.projects.expert_urls")),
+    path("projects/documents/", include("cme.projects.document_urls")),
     path("projects/", include("cme.projects.urls")),
     path("audit/", include("cme.core.urls")),
     path("supervision/", include("cme.supervision.urls")),

@@ -274,6 +274,7 @@ def load_hunan() -> dict[str, int]:
         unit = orgs[name]
         for _ in range(STAFF_BY_GRADE[grade] - logged_in[name]):
             staff.add(unit)
+    _load_declarations(orgs, accounts)
     return {
         "organisations": len(orgs),
         "hospitals": len(HOSPITALS),
@@ -394,3 +395,89 @@ def _assigned_in(code: str, year: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+PUBLISHED_DEMO = [  # (sponsor, name, discipline secondary-tertiary)
+    ("长沙市第一医院", "基层医院急性胸痛规范化诊治新进展学习班", ("03", "01")),
+    ("湖南省人民医院", "重症患者早期康复护理技术培训班", ("14", "01")),
+    ("株洲市中心医院", "腹腔镜胆道外科手术技术推广学习班", ("04", "01")),
+]
+
+
+def _load_declarations(orgs: dict[str, Organisation], accounts: dict[str, User]) -> None:
+    """Next year's declaration windows (the provincial new-project window open until
+    30 November, as in seed 002), the expert's discipline groups, and a few published
+    projects of this year so the public list and the filing form have something."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cme.policy.models import DeclarationWindow, Discipline
+    from cme.projects.actions import issue_number
+    from cme.projects.expert_models import Expert
+    from cme.projects.models import Kind, Level, PlannedSession, Project, State
+
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    province = orgs[PROVINCE]
+    for level, kind, opens, closes in [
+        (Level.NATIONAL, Kind.NEW, (today.year, 6, 1), (today.year, 8, 31)),
+        (Level.PROVINCIAL, Kind.NEW, (today.year, 9, 1), (today.year, 11, 30)),
+        (Level.NATIONAL, Kind.FILING, (today.year, 12, 1), (today.year + 1, 1, 29)),
+        (Level.PROVINCIAL, Kind.FILING, (today.year, 12, 1), (today.year + 1, 1, 29)),
+    ]:
+        DeclarationWindow.objects.create(
+            year=today.year + 1,
+            level=level,
+            kind=kind,
+            owner=province,
+            opens_at=datetime.datetime(*opens, 8, 0, tzinfo=tz),
+            closes_at=datetime.datetime(*closes, 23, 59, tzinfo=tz),
+            note="湖南省卫生健康委科教处通知",
+        )
+    expert = accounts["expert"]
+    Expert.objects.create(
+        user=expert,
+        name=expert.first_name,
+        organisation=expert.membership.organisation,
+        title="主任医师",
+        discipline_codes=["03", "04"],
+    )
+    for sponsor_name, name, (secondary, tertiary) in PUBLISHED_DEMO:
+        sponsor = orgs[sponsor_name]
+        leader = (
+            Person.objects.filter(unit=sponsor, title_level__gte=4)
+            .order_by("-title_level", "pk")
+            .first()
+        )
+        project = Project.objects.create(
+            year=today.year,
+            level=Level.PROVINCIAL,
+            kind=Kind.NEW,
+            name=name,
+            sponsor=sponsor,
+            declared_by=sponsor,
+            leader=leader,
+            leader_phone=leader.phone if leader else "",
+            discipline=Discipline.objects.filter(secondary_code=secondary, tertiary_code=tertiary)
+            .order_by("-year")
+            .first(),
+            audience="全省二级及以上医院相关专业人员",
+            expected_participants=150,
+            credits=5,
+            needs_analysis="全省质控数据显示相关诊疗规范执行率偏低。",
+            objectives="掌握规范化诊疗流程。",
+            evaluation_levels=[1, 2, 3],
+            state=State.PUBLISHED,
+            created_by=accounts["hn_province"],
+            approved_at=timezone.now(),
+        )
+        project.number = issue_number(project)
+        project.save(update_fields=["number"])
+        PlannedSession.objects.create(
+            project=project,
+            starts_on=datetime.date(today.year, 10, 16),
+            ends_on=datetime.date(today.year, 10, 18),
+            region=sponsor.region,
+            address=sponsor.name + "学术报告厅",
+        )
