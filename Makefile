@@ -51,6 +51,7 @@ test: lint
 
 bench: install
 	$(DEV_ENV) $(PYTHON) bench/staff_import.py
+	$(DEV_ENV) $(PYTHON) bench/declaration_check.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
