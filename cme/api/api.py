@@ -14,6 +14,7 @@ from cme.api import errors
 from cme.api.auth import SessionAuth, TokenAuth
 from cme.orgs.api import router as orgs_router
 from cme.people.api import router as people_router
+from cme.projects.api import router as projects_router
 from cme.supervision.api import router as supervision_router
 
 
@@ -36,3 +37,4 @@ api.add_router("", accounts_router)
 api.add_router("", orgs_router)
 api.add_router("", people_router)
 api.add_router("", supervision_router)
+api.add_router("", projects_router)

@@ -344,7 +344,7 @@ def replace_content(project: Project, content: dict, *, actor) -> Project:
                 order=i,
                 name=row["name"],
                 unit_name=row.get("unit_name", ""),
-                unit=row.get("unit"),
+                unit=row.get("unit") or (row["person"].unit if row.get("person") else None),
                 person=row.get("person"),
                 title=title,
                 title_level=int(level[1]),

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from cme.accounts.scope import acting_org
@@ -348,3 +348,85 @@ def batch(request: HttpRequest, payload: BatchDecisionIn) -> dict:
         steps, actor=user, decision=payload.decision, comment=payload.comment
     )
     return {"decided": done, "failed": failed}
+
+
+class PublicProjectOut(Schema):
+    """A published project with the public columns (shared/reference/README.md)."""
+
+    学科名称: str
+    项目编号: str
+    项目名称: str
+    申办单位: str
+    项目负责人: str
+    负责人电话: str
+    起止日期: str
+    天数: str
+    举办地点: str
+    授予学员学分: str
+    教学对象: str
+    拟招生人数: str
+    备注: str
+
+
+@router.get(
+    "/public/projects",
+    auth=None,
+    response={200: list[PublicProjectOut]},
+    summary="项目公布名单（无需登录）",
+)
+@paginate(Pages)
+def public_projects(
+    request: HttpRequest,
+    year: int | None = None,
+    level: str | None = None,
+    discipline: str | None = None,
+    sponsor: str | None = None,
+    leader: str | None = None,
+    number: str | None = None,
+    q: str | None = Query(None, description="项目名称或内容中的词"),
+) -> list[dict]:
+    from cme.projects.public import COLUMNS, public_row
+    from cme.projects.public import public_projects as search
+
+    params = {
+        k: str(v)
+        for k, v in {
+            "year": year,
+            "level": level,
+            "discipline": discipline,
+            "sponsor": sponsor,
+            "leader": leader,
+            "number": number,
+            "q": q,
+        }.items()
+        if v
+    }
+    return [
+        {column: str(value) for column, value in zip(COLUMNS, public_row(p), strict=True)}
+        for p in search(params)
+    ]
+
+
+@router.post(
+    "/declarations/{project_id}/attachments/{kind}",
+    response={200: DeclarationDetailOut, **ERRORS},
+    summary="上传申报附件",
+)
+def upload_attachment(
+    request: HttpRequest, project_id: int, kind: str, file: File[UploadedFile]
+) -> Project:
+    """附件类型：licence 执业许可证, leader_title 负责人职称证明, teacher_consent 教师知情同意书,
+    pledge 承诺书, inspection 年度校验证明；PDF/JPG/PNG，不超过10MB。"""
+    from django.core.exceptions import ValidationError
+
+    from cme.core.uploads import validate_scan
+
+    user = current_user(request)
+    project = project_for(user, project_id)
+    try:
+        validate_scan(file)
+    except ValidationError as exc:
+        raise DomainError("FILE_TYPE", exc.messages[0], field="file") from None
+    actions.attach_file(project, kind=kind, file=file, actor=user)
+    project.findings = [f.as_dict() for f in check_declaration(project)]
+    return project

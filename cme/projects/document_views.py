@@ -156,9 +156,7 @@ def published_list(request):
         request,
         "projects/documents/published_list.html",
         {
-            "page": Paginator(qs.order_by("-year", "number"), 50).get_page(
-                request.GET.get("page")
-            ),
+            "page": Paginator(qs.order_by("-year", "number"), 50).get_page(request.GET.get("page")),
             "filters": {"year": year, "level": level, "q": q},
             "levels": Level.choices,
             "can_import": published.can_import_published(request.user),

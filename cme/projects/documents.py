@@ -115,9 +115,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body": base,
         "label": ParagraphStyle("label", parent=base, fontSize=9.5, leading=13),
         "cell": ParagraphStyle("cell", parent=base, fontSize=9.5, leading=13),
-        "head": ParagraphStyle(
-            "head", parent=base, fontSize=9.5, leading=13, alignment=TA_CENTER
-        ),
+        "head": ParagraphStyle("head", parent=base, fontSize=9.5, leading=13, alignment=TA_CENTER),
         "center": ParagraphStyle(
             "center", parent=base, fontSize=9.5, leading=13, alignment=TA_CENTER
         ),
@@ -221,7 +219,7 @@ def _page_canvas(footer: str):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
-        def showPage(self):  # noqa: N802 -- reportlab's name
+        def showPage(self):  # reportlab's name
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -366,7 +364,7 @@ def application_form_pdf(project: Project) -> bytes:
                 ]
                 for i, t in enumerate(teachers, start=1)
             ],
-            [11, 20, 47, 24, 26, 25, 21],
+            [11, 20, 44, 24, 26, 28, 21],
         )
     )
 
@@ -445,11 +443,12 @@ def _own_or_outside(teacher, project: Project) -> str:
 
 
 def _signature_block() -> Table:
-    blank = "日期：　　　　年　　月　　日"
+    gap = "&nbsp;" * 8  # reportlab folds ordinary and full-width spaces
+    blank = Paragraph("日期：{w}年{g}月{g}日".format(w=gap * 2, g=gap), _styles()["body"])
     rows = [
         [_p("本人承诺以上填报内容真实、准确，并按批准的计划举办。", "body"), ""],
-        [_p("项目负责人签字：", "body"), _p(blank, "body")],
-        [_p("申办单位（盖章）：", "body"), _p(blank, "body")],
+        [_p("项目负责人签字：", "body"), blank],
+        [_p("申办单位（盖章）：", "body"), blank],
     ]
     return Table(
         rows,
@@ -551,7 +550,7 @@ def provincial_summary(projects: Iterable[Project]) -> FileResponse:
             p.leader.name if p.leader else "",
             p.sponsor.name,
             _discipline(p),
-            Kind(p.kind).label,
+            str(Kind(p.kind).label),
             p.sessions_planned,
             _places(p),
             _note(p),
@@ -644,4 +643,3 @@ def society_summary(
 
 def _chinese_date(day: datetime.date) -> str:
     return "{y}年{m}月{d}日".format(y=day.year, m=day.month, d=day.day)
-

@@ -284,7 +284,9 @@ def plan_published_rows(data: bytes) -> Plan:
                 RowError(
                     row.number,
                     header["number"],
-                    "项目编号{n}与第{r}行重复。".format(n=entry.number, r=first_row_of[entry.number]),
+                    "项目编号{n}与第{r}行重复。".format(
+                        n=entry.number, r=first_row_of[entry.number]
+                    ),
                 )
             )
             continue

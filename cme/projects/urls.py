@@ -6,6 +6,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("new/", views.project_start, name="start"),
+    path("publish/", views.project_publish, name="publish"),
     path("review/", views.review_queue, name="review_queue"),
     path("review/batch/", views.review_batch, name="review_batch"),
     path("review/<int:step_pk>/", views.review_decide, name="review"),

@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from cme.accounts.scope import acting_org
+from cme.accounts.models import Role
+from cme.accounts.scope import acting_org, role_of
 from cme.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from cme.core.exports import xlsx_response
 from cme.core.forms import add_domain_error
 from cme.people.titles import TITLES
-from cme.projects import actions
+from cme.projects import actions, experts
 from cme.projects.forms import (
     EVALUATION_LEVELS,
     NEEDS_SOURCES,
@@ -40,6 +41,7 @@ from cme.projects.forms import (
 from cme.projects.models import (
     APPROVED_STATES,
     Attachment,
+    Kind,
     Level,
     Project,
     ReviewStep,
@@ -189,6 +191,8 @@ def project_list(request):
         "levels": Level.choices,
         "states": State.choices,
         "can_start": org is not None and can_declare_for(request.user, org),
+        "publish_levels": [(v, Level(v).label) for v in PUBLISHERS.get(role_of(request.user), [])],
+        "this_year": timezone.localdate().year,
     }
     template = (
         "projects/partials/_project_table.html" if request.htmx else "projects/project_list.html"
@@ -552,5 +556,33 @@ def review_decide(request, step_pk: int):
             "step": step,
             "is_current": is_current,
             "form": form,
+            "expert_summary": experts.score_summary(project) if project.kind == Kind.NEW else None,
+            "can_assign_experts": experts.can_assign(request.user, project),
+            "history": experts.previous_execution(project),
         },
     )
+
+
+PUBLISHERS = {
+    Role.PROVINCIAL_OFFICE: [Level.PROVINCIAL],
+    Role.NATIONAL_OFFICE: [Level.NATIONAL],
+    Role.CITY_REVIEWER: [Level.CITY],
+    Role.SYSTEM_ADMIN: list(Level.values),
+}
+
+
+@login_required
+@require_POST
+def project_publish(request):
+    """公布: the approving office makes a year's approved projects of its level public."""
+    year, level = request.POST.get("year", ""), request.POST.get("level", "")
+    if not year.isdigit() or level not in PUBLISHERS.get(role_of(request.user), []):
+        raise PermissionDenied(_("您无权公布该级别的项目。"))
+    count = actions.publish_year(int(year), level, actor=request.user)
+    messages.success(
+        request,
+        _("已公布{year}年度{level}项目{n}项。").format(
+            year=year, level=Level(level).label, n=count
+        ),
+    )
+    return redirect("projects:list")

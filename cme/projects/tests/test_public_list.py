@@ -72,3 +72,24 @@ def test_search_by_words_number_and_leader_and_download(cast, client):
     assert rows[0][:4] == ["学科名称", "项目编号", "项目名称", "申办单位"]
     assert {r[2] for r in rows[1:]} == {"心力衰竭诊治规范", "护理质量管理"}
     assert rows[1][7] == "3"  # days of the session
+
+
+def test_the_office_publishes_from_the_list_page(cast, login):
+    make(cast, "待公布项目", number="2024-04-08-009(湘)")
+    assert (
+        login("changsha")
+        .post(reverse("projects:publish"), {"year": 2024, "level": "provincial"})
+        .status_code
+        == 403
+    )
+    response = login("province").post(
+        reverse("projects:publish"), {"year": 2024, "level": "provincial"}, follow=True
+    )
+    assert "已公布2024年度省级项目1项" in response.content.decode()
+    assert Project.objects.get(name="待公布项目").state == State.PUBLISHED
+
+
+def test_the_public_list_is_in_the_api_without_a_token(cast, client):
+    make(cast, "心力衰竭诊治规范", state=State.PUBLISHED, number="2024-04-08-002(湘)")
+    body = client.get("/api/v1/public/projects?year=2024&q=心力衰竭").json()
+    assert body["count"] == 1 and body["items"][0]["项目编号"] == "2024-04-08-002(湘)"
