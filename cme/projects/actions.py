@@ -319,7 +319,8 @@ def replace_content(project: Project, content: dict, *, actor) -> Project:
     """Replace a draft's teachers, lessons and planned sessions (the courses and sessions tabs,
     and the API). `content` = {"teachers": [{name, unit_name, title, specialty, person, unit,
     is_leader, consent}], "lessons": [{topic, teacher: index into teachers, hours, kind}],
-    "sessions": [{starts_on, ends_on, region, address, place_outside}]}."""
+    "sessions": [{starts_on, ends_on, region, address, place_outside}]}. A teacher's
+    consent_evidence is an uploaded file or the name of the one already stored."""
     from cme.people.titles import level_of
     from cme.projects.models import Lesson, PlannedSession, Teacher
 
@@ -351,6 +352,7 @@ def replace_content(project: Project, content: dict, *, actor) -> Project:
                 specialty=row.get("specialty", ""),
                 is_leader=bool(row.get("is_leader")),
                 consent=bool(row.get("consent")),
+                consent_evidence=row.get("consent_evidence") or "",
             )
         )
     lessons = []

@@ -46,7 +46,6 @@ from cme.projects.models import (
     Project,
     ReviewStep,
     State,
-    Teacher,
 )
 from cme.projects.permissions import (
     EDITABLE_STATES,
@@ -245,20 +244,6 @@ def _save_fields(request, project: Project, form) -> bool:
     return valid
 
 
-def _keep_evidence(project: Project, evidence: dict) -> None:
-    """`replace_content` does not take the teachers' consent evidence (a file): put the
-    uploaded or previously stored file on the rows it just wrote."""
-    teachers = {t.order: t for t in project.teachers.all()}
-    for index, value in evidence.items():
-        teacher = teachers.get(index)
-        if teacher is None:
-            continue
-        if isinstance(value, str):
-            Teacher.objects.filter(pk=teacher.pk).update(consent_evidence=value)
-        else:
-            teacher.consent_evidence.save(value.name, value, save=True)
-
-
 def _save_content(request, project: Project, editor, *, files: bool) -> bool:
     if not editor.is_valid():
         return False
@@ -266,10 +251,11 @@ def _save_content(request, project: Project, editor, *, files: bool) -> bool:
     content, evidence = editor.content(current, evidence, with_files=files)
     if editor.row_errors:
         return False
+    for index, file in evidence.items():
+        if index < len(content.get("teachers", [])):
+            content["teachers"][index]["consent_evidence"] = file
     try:
-        with transaction.atomic():
-            actions.replace_content(project, content, actor=request.user)
-            _keep_evidence(project, evidence)
+        actions.replace_content(project, content, actor=request.user)
     except DomainError as exc:
         editor.error = _shown(exc).message
         return False
