@@ -245,6 +245,13 @@ class Context:
         return list(rows)
 
     @cached_property
+    def published_elsewhere(self) -> list:
+        """Entries of the year's imported published lists with this project's name."""
+        from cme.projects.published import published_elsewhere
+
+        return list(published_elsewhere(self.project.name, self.project.year))
+
+    @cached_property
     def leader_led_before(self) -> bool:
         """The leader led an approved national or provincial project in an earlier year."""
         if self.leader is None:

@@ -68,20 +68,20 @@ def _declarations(request, level: str | None) -> QuerySet[Project]:
 
 @login_required
 def index(request):
+    """The downloads, and the declarations of the year in scope with their printable forms."""
     _require_scope(request.user)
-    years = list(
-        projects_visible_to(request.user)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
+    visible = projects_visible_to(request.user)
+    years = list(visible.order_by("-year").values_list("year", flat=True).distinct())
+    year = _year(request, visible)
     org = acting_org(request.user)
+    projects = visible.filter(year=year).order_by("level", "declared_by__tree_path", "name", "id")
     return render(
         request,
         "projects/documents/index.html",
         {
             "years": years,
-            "year": years[0] if years else timezone.localdate().year + 1,
+            "year": year,
+            "page": Paginator(projects, 50).get_page(request.GET.get("page")),
             "filled_by": request.user.get_full_name(),
             "phone": request.user.phone or (org.phone if org else ""),
             "can_import": published.can_import_published(request.user),

@@ -298,9 +298,18 @@ def duplicate_project(ctx: Context) -> RuleResult:
     Compared with the other declarations of the same year that are neither drafts nor
     refused: same name + leader + level; or the same name from another unit; or the
     same project both as new and as filing (same sponsor and name, other kind; or two
-    filings of the same previous project).
+    filings of the same previous project). Also against the year's published lists
+    imported from elsewhere (e.g. the national list): the same name approved elsewhere.
     """
-    findings = []
+    findings = [
+        flag(
+            "name",
+            "{y}年度公布名单中已有同名项目“{name}”（{number}，{unit}）；同一项目不得重复申报。".format(
+                y=entry.year, name=entry.name, number=entry.number, unit=entry.sponsor_name
+            ),
+        )
+        for entry in ctx.published_elsewhere
+    ]
     for other in ctx.peers:
         template = _duplicate_reason(ctx.project, other)
         if template is None:

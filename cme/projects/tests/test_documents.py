@@ -62,6 +62,32 @@ def test_fifty_lessons_run_over_several_pages(declaration):
     assert pages(pdf) > short + 1
 
 
+def test_an_empty_draft_still_prints(cast):
+    draft = bare_project(cast, name="尚未填写的草稿", state=State.DRAFT)
+    assert documents.application_form_pdf(draft).startswith(b"%PDF")
+
+
+@pytest.fixture
+def no_wqy_font(monkeypatch):
+    monkeypatch.setattr(documents, "FONT_PATHS", ("/nonexistent/wqy-zenhei.ttc",))
+    documents.cjk_font.cache_clear()
+    documents._styles.cache_clear()
+    yield
+    documents.cjk_font.cache_clear()
+    documents._styles.cache_clear()
+
+
+def test_without_the_font_file_the_cid_font_is_used_with_one_warning(
+    no_wqy_font, declaration, caplog
+):
+    first = documents.application_form_pdf(declaration)
+    documents.application_form_pdf(declaration)
+    assert first.startswith(b"%PDF") and b"STSong-Light" in first
+    assert b"/FontFile2" not in first
+    warnings = [r for r in caplog.records if "fonts-wqy-zenhei" in r.getMessage()]
+    assert len(warnings) == 1
+
+
 def test_unit_and_its_authorities_print_the_form_another_city_gets_404(cast, login, declaration):
     url = reverse("project_documents:application_form", args=[declaration.pk])
     for key in ("city_admin", "changsha", "province", "national", "admin"):
@@ -192,8 +218,11 @@ def test_a_learner_has_no_summaries(login):
     assert login("learner").get(reverse("project_documents:national_summary")).status_code == 403
 
 
-def test_documents_page_links_the_downloads(login):
+def test_documents_page_links_the_downloads_and_the_forms(login, declaration):
     body = login("changsha").get(reverse("project_documents:index")).content.decode()
+    assert reverse("project_documents:application_form", args=[declaration.pk]) in body
+    body_zz = login("zhuzhou").get(reverse("project_documents:index") + "?year=2024")
+    assert declaration.name not in body_zz.content.decode()
     assert reverse("project_documents:national_summary") in body
     assert reverse("project_documents:contacts") in body
     assert reverse("project_documents:published_import") not in body

@@ -266,6 +266,9 @@ def test_published_elsewhere_finds_the_same_name_of_that_year_not_our_own(cast):
 def test_pages_upload_preview_commit_and_search(cast, login):
     assert login("changsha").get(reverse("project_documents:published_import")).status_code == 403
     client = login("province")
+    assert (
+        "上传并检查" in client.get(reverse("project_documents:published_import")).content.decode()
+    )
     response = client.post(
         reverse("project_documents:published_import"), {"file": upload(workbook(GOOD))}
     )

@@ -308,3 +308,37 @@ def test_a_meeting_marked_as_such_is_caught_whatever_its_name(cast, time_machine
     time_machine.move_to(IN_WINDOW, tick=False)
     project = _branch_meeting(cast, name="急诊医学学术交流会", is_annual_meeting=True)
     _only(_check(project), "MEETING_NOT_PROJECT")
+
+
+def test_the_same_name_on_an_imported_list_of_the_year_is_a_duplicate(cast, project):
+    from cme.projects.models import PublishedProject
+    from cme.projects.published import name_key
+
+    PublishedProject.objects.create(
+        year=2024,
+        level=Level.NATIONAL,
+        number="2024-04-08-118(国)",
+        name=" 急性胸痛规范化诊治新进展学习班",
+        name_key=name_key("急性胸痛规范化诊治新进展学习班"),
+        sponsor_name="北京某医院",
+        imported_by=cast.users["province"],
+        imported_at=IN_WINDOW,
+    )
+    [finding] = _only(_check(project), "DUPLICATE_PROJECT")
+    assert "2024-04-08-118(国)" in finding.message and "北京某医院" in finding.message
+
+
+def test_an_imported_entry_of_another_year_is_no_duplicate(cast, project):
+    from cme.projects.models import PublishedProject
+    from cme.projects.published import name_key
+
+    PublishedProject.objects.create(
+        year=2023,
+        level=Level.NATIONAL,
+        number="2023-04-08-118(国)",
+        name="急性胸痛规范化诊治新进展学习班",
+        name_key=name_key("急性胸痛规范化诊治新进展学习班"),
+        imported_by=cast.users["province"],
+        imported_at=IN_WINDOW,
+    )
+    assert _check(project) == []
