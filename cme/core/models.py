@@ -38,3 +38,38 @@ class AuditEvent(models.Model):  # 审计记录
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class ImportRecord(models.Model):
+    """One uploaded spreadsheet under the import contract (cme.core.excel): its preview
+    report and, once committed, its counts. Concrete imports add what they import into
+    and define `file` with their own upload path; the file is kept so the commit reads it
+    again."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", _("待确认")
+        COMMITTING = "committing", _("导入中")
+        COMMITTED = "committed", _("已导入")
+        INVALID = "invalid", _("有错误")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
+    ignored_headers = models.JSONField(_("未使用的列"), default=list, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name

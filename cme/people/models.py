@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from cme.core.models import ImportRecord
 from cme.orgs.models import Organisation
 from cme.people.titles import TitleLevel
 
@@ -152,35 +153,9 @@ def _suffix(filename: str) -> str:
     return "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
-class StaffImport(models.Model):  # 人员导入记录
-    """One uploaded staff file: its preview report and, once committed, its counts."""
-
-    class State(models.TextChoices):
-        PREVIEWED = "previewed", _("待确认")
-        COMMITTING = "committing", _("导入中")
-        COMMITTED = "committed", _("已导入")
-        INVALID = "invalid", _("有错误")
+class StaffImport(ImportRecord):  # 人员导入记录
+    """One uploaded staff file of a unit (the import contract's record)."""
 
     unit = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff_imports")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
     file = models.FileField(upload_to=import_upload_to)
-    file_name = models.CharField(_("文件名"), max_length=255)
-    sha256 = models.CharField(max_length=64)
-    state = models.CharField(_("状态"), max_length=16, choices=State.choices)
-    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
-    created_count = models.PositiveIntegerField(_("新增"), default=0)
-    updated_count = models.PositiveIntegerField(_("更新"), default=0)
-    unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
-    ignored_headers = models.JSONField(_("未使用的列"), default=list, blank=True)
-    errors = models.JSONField(_("错误"), default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     commit_started_at = models.DateTimeField(null=True, blank=True)
-    committed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.file_name

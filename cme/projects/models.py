@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cme.core.models import ImportRecord
 from cme.orgs.models import Organisation, Region
 from cme.people.models import Person
 from cme.people.titles import TitleLevel
@@ -375,37 +376,13 @@ class PublishedProject(models.Model):  # 公布名单条目
         return f"{self.number} {self.name}"
 
 
-class PublishedListImport(models.Model):  # 公布名单导入记录
-    """One uploaded list file: its preview report and, once committed, its counts. The
-    file is kept so the commit reads it again (as cme.people.imports does)."""
+class PublishedListImport(ImportRecord):  # 公布名单导入记录
+    """One uploaded published-list file (the import contract's record)."""
 
-    class State(models.TextChoices):
-        PREVIEWED = "previewed", _("待确认")
-        COMMITTED = "committed", _("已导入")
-        INVALID = "invalid", _("有错误")
-
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
     file = models.FileField(upload_to=published_upload_to)
-    file_name = models.CharField(_("文件名"), max_length=255)
-    sha256 = models.CharField(max_length=64)
-    state = models.CharField(_("状态"), max_length=16, choices=State.choices)
-    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
-    created_count = models.PositiveIntegerField(_("新增"), default=0)
-    updated_count = models.PositiveIntegerField(_("更新"), default=0)
-    unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
     years = models.JSONField(_("年度与级别"), default=list, blank=True)
-    ignored_headers = models.JSONField(_("未使用的列"), default=list, blank=True)
-    errors = models.JSONField(_("错误"), default=list, blank=True)
     sample = models.JSONField(_("预览"), default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    committed_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(ImportRecord.Meta):
         verbose_name = _("公布名单导入")
         verbose_name_plural = _("公布名单导入")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.file_name
