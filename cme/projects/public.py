@@ -71,13 +71,8 @@ def public_row(project: Project) -> list:
         place = project.website
     else:
         place = "；".join(
-            filter(
-                None,
-                (
-                    (s.region.full_name if s.region else s.place_outside) + s.address
-                    for s in sessions
-                ),
-            )
+            " ".join(filter(None, (s.region.full_name if s.region else s.place_outside, s.address)))
+            for s in sessions
         )
     discipline = project.discipline
     return [

@@ -49,7 +49,7 @@ def test_publishing_makes_the_approved_list_public_without_login(cast, client):
     assert actions.publish_year(2024, Level.PROVINCIAL, actor=cast.users["province"]) == 1
     body = client.get(reverse("public_projects") + "?year=2024&sponsor=第一医院").content.decode()
     assert "急危重症救治新进展" in body and "2024-04-08-001(湘)" in body and "草稿项目" not in body
-    assert "湖南省长沙市芙蓉区长沙市第一医院学术报告厅" in body
+    assert "湖南省长沙市芙蓉区 长沙市第一医院学术报告厅" in body
 
 
 def test_only_the_approving_office_publishes(cast):
