@@ -40,6 +40,11 @@ class Policy:
                 "{y}年度政策参数“{k}”未设置，请系统管理员补充。".format(y=self.year, k=key),
             ) from None
 
+    def optional(self, key: str) -> Any:
+        """The value, or None when the key is not set for this year."""
+        entry = self._entries.get(key)
+        return entry.value if entry else None
+
     def verified(self, key: str) -> bool:
         entry = self._entries.get(key)
         return entry is None or entry.verified

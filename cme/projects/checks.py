@@ -321,6 +321,9 @@ def run(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]:
     for r in RULES.values() if rules is None else rules:
         if any(ctx.limit(key) is None for key in r.limits):
             continue  # the limit is not in force that year
+        levels = ctx.policy.optional("rule.{r}.levels".format(r=r.id))
+        if levels and ctx.project.level not in levels:
+            continue  # a rule of other project levels (e.g. national-only requirements)
         level = _level(ctx.policy, r)
         if level is None:
             continue

@@ -262,3 +262,14 @@ def loaded(project: Project) -> Project:
 
 def rule_ids(findings) -> set[str]:
     return {f.rule_id for f in findings}
+
+
+def national_declaration(cast: Cast, *, year: int = 2024, **fields) -> Project:
+    """`valid_declaration` at national level, its leader having led a project before
+    (LEADER_EXPERIENCE)."""
+    leader = fields.get("leader") or cast.persons["doctor"]
+    if not Project.objects.filter(leader=leader, year__lt=year, state=State.COMPLETED).exists():
+        bare_project(
+            cast, name="胸痛中心质控培训班", year=year - 1, leader=leader, state=State.COMPLETED
+        )
+    return valid_declaration(cast, year=year, level=Level.NATIONAL, **fields)

@@ -8,6 +8,7 @@ from cme.projects.tests.factories import (
     IN_WINDOW,
     bare_project,
     fresh,
+    national_declaration,
     rule_ids,
     valid_declaration,
 )
@@ -119,27 +120,39 @@ def test_a_provincial_project_needs_no_earlier_experience(project):
 # LEADER_QUOTA — 项目负责人每年新申报项目不得超过2项（基地项目负责人不受此限） (004 §五.5)
 
 
-def test_a_second_new_project_by_the_same_leader_is_accepted(cast, project):
-    bare_project(cast, name="院前急救技能培训班", leader=project.leader)
-    bare_project(cast, name="急诊超声学习班", leader=project.leader, state=State.DRAFT)
-    bare_project(cast, name="急诊护理新进展", leader=project.leader, kind=Kind.FILING)
-    assert _check(project) == []
+@pytest.fixture
+def national(cast, time_machine):
+    time_machine.move_to(IN_WINDOW, tick=False)
+    return national_declaration(cast)
 
 
-def test_third_new_project_by_same_leader_is_refused(cast, project):
+def test_the_leader_quota_is_a_national_requirement(cast, project):
     bare_project(cast, name="院前急救技能培训班", leader=project.leader)
-    bare_project(cast, name="急诊超声学习班", leader=project.leader, state=State.APPROVED)
-    (finding,) = _only(_check(project), "LEADER_QUOTA")
+    bare_project(cast, name="急诊超声学习班", leader=project.leader)
+    assert "LEADER_QUOTA" not in rule_ids(_check(project))
+
+
+def test_a_second_new_project_by_the_same_leader_is_accepted(cast, national):
+    bare_project(cast, name="院前急救技能培训班", leader=national.leader)
+    bare_project(cast, name="急诊超声学习班", leader=national.leader, state=State.DRAFT)
+    bare_project(cast, name="急诊护理新进展", leader=national.leader, kind=Kind.FILING)
+    assert _check(national) == []
+
+
+def test_third_new_project_by_same_leader_is_refused(cast, national):
+    bare_project(cast, name="院前急救技能培训班", leader=national.leader)
+    bare_project(cast, name="急诊超声学习班", leader=national.leader, state=State.APPROVED)
+    (finding,) = _only(_check(national), "LEADER_QUOTA")
     assert "不得超过2项" in finding.message
     assert "院前急救技能培训班" in finding.message
 
 
-def test_a_base_project_leader_is_not_limited(cast, project):
-    bare_project(cast, name="院前急救技能培训班", leader=project.leader)
-    bare_project(cast, name="急诊超声学习班", leader=project.leader)
-    project.form = Project.Form.BASE
-    project.save(update_fields=["form"])
-    assert _check(project) == []
+def test_a_base_project_leader_is_not_limited(cast, national):
+    bare_project(cast, name="院前急救技能培训班", leader=national.leader)
+    bare_project(cast, name="急诊超声学习班", leader=national.leader)
+    national.form = Project.Form.BASE
+    national.save(update_fields=["form"])
+    assert _check(national) == []
 
 
 # LEADER_TEACHES — 项目负责人参与授课和项目执行 (004 §五.2; 002 附件1.2)

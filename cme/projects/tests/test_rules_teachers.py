@@ -11,6 +11,7 @@ from cme.projects.tests.factories import (
     IN_WINDOW,
     fresh,
     lesson,
+    national_declaration,
     rule_ids,
     teacher,
     valid_declaration,
@@ -89,14 +90,25 @@ def _outside_teachers(cast, project, count: int) -> None:
         lesson(project, row, "区域协同救治经验{n}".format(n=n), "1.0", order=10 + n)
 
 
-def test_half_of_the_teachers_from_the_sponsor_is_enough(cast, project):
-    _outside_teachers(cast, project, 2)
-    assert _check(project) == []
+@pytest.fixture
+def national(cast, time_machine):
+    time_machine.move_to(IN_WINDOW, tick=False)
+    return national_declaration(cast)
 
 
-def test_fewer_than_half_from_the_sponsor_is_warned(cast, project):
+def test_half_of_the_teachers_from_the_sponsor_is_enough(cast, national):
+    _outside_teachers(cast, national, 2)
+    assert _check(national) == []
+
+
+def test_the_own_teacher_share_is_a_national_requirement(cast, project):
     _outside_teachers(cast, project, 3)
-    (finding,) = _only(_check(project), "OWN_TEACHER_SHARE")
+    assert "OWN_TEACHER_SHARE" not in rule_ids(_check(project))
+
+
+def test_fewer_than_half_from_the_sponsor_is_warned(cast, national):
+    _outside_teachers(cast, national, 3)
+    (finding,) = _only(_check(national), "OWN_TEACHER_SHARE")
     assert finding.level == "warning"
     assert "40%" in finding.message
     assert "50%" in finding.message

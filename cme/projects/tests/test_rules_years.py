@@ -13,6 +13,7 @@ from cme.projects.tests.factories import (
     fresh,
     in_window,
     lesson,
+    national_declaration,
     rule_ids,
     valid_declaration,
 )
@@ -55,9 +56,9 @@ def test_a_second_consecutive_national_filing_is_refused_in_2021_and_allowed_in_
 
 def _third_new_project(cast, year: int):
     doctor = cast.persons["doctor"]
-    bare_project(cast, year=year, name="院前急救技能培训班", leader=doctor)
-    bare_project(cast, year=year, name="急诊超声学习班", leader=doctor)
-    return valid_declaration(cast, year=year)
+    bare_project(cast, year=year, name="院前急救技能培训班", leader=doctor, level=Level.NATIONAL)
+    bare_project(cast, year=year, name="急诊超声学习班", leader=doctor, level=Level.NATIONAL)
+    return national_declaration(cast, year=year)
 
 
 def test_a_leaders_third_new_project_is_limited_only_from_2024(cast):
