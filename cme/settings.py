@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cme.policy",
     "cme.projects",
     "cme.supervision",
+    "cme.holding",
     "cme.demo",
 ]
 

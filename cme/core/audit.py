@@ -45,6 +45,8 @@ ACTION_LABELS = {
     "project.publish": _("公布项目"),
     "project.attach": _("上传申报附件"),
     "published.import": _("导入公布名单"),
+    "session.create": _("安排举办期次"),
+    "session.pre_report": _("举办前报备"),
     "project.experts": _("指派评审专家"),
     "project.expert_score": _("提交专家评审意见"),
     "sanction.create": _("录入处理决定"),

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HoldingConfig(AppConfig):
+    name = "cme.holding"
+    verbose_name = _("项目举办")
