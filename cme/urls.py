@@ -13,6 +13,7 @@ urlpatterns = [
     path("projects/experts/", include("cme.projects.expert_urls")),
     path("projects/documents/", include("cme.projects.document_urls")),
     path("projects/", include("cme.projects.urls")),
+    path("holding/", include("cme.holding.urls")),
     path("audit/", include("cme.core.urls")),
     path("supervision/", include("cme.supervision.urls")),
     path("public/projects/", include("cme.projects.public")),

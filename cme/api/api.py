@@ -12,6 +12,7 @@ from ninja.renderers import JSONRenderer
 from cme.accounts.api import router as accounts_router
 from cme.api import errors
 from cme.api.auth import SessionAuth, TokenAuth
+from cme.holding.api import router as holding_router
 from cme.orgs.api import router as orgs_router
 from cme.people.api import router as people_router
 from cme.projects.api import router as projects_router
@@ -38,3 +39,4 @@ api.add_router("", orgs_router)
 api.add_router("", people_router)
 api.add_router("", supervision_router)
 api.add_router("", projects_router)
+api.add_router("", holding_router)

@@ -12,17 +12,12 @@ form for signature and stamp as PDF, and the summary tables as Excel.
 Seed 000 gives only the titles of 附件3-5; their columns are designed from what the
 notice asks of them (see each function). 002 附件2 is reproduced exactly.
 
-The PDF embeds a TrueType CJK font (WenQuanYi Zen Hei, Debian's fonts-wqy-zenhei), so
-it prints the same everywhere; reportlab cannot embed the CFF outlines of Noto CJK.
-Without that file it falls back to the built-in CID font STSong-Light, which viewers
-substitute from their own fonts.
+The PDF embeds the CJK font of `cme.core.pdf` (WenQuanYi Zen Hei when installed).
 """
 
 import datetime
 import functools
 import io
-import logging
-import os
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -37,9 +32,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     KeepTogether,
@@ -51,45 +43,10 @@ from reportlab.platypus import (
 )
 
 from cme.core.exports import XLSX, safe_cell, xlsx_response
+from cme.core.pdf import TTF_FONT, cjk_font, font_path  # noqa: F401 -- TTF_FONT, font_path re-exported
 from cme.orgs.models import Organisation
 from cme.projects.forms import EVALUATION_LEVELS, NEEDS_SOURCES, labels_of
 from cme.projects.models import Kind, Project
-
-logger = logging.getLogger(__name__)
-
-# --- fonts ---------------------------------------------------------------------------------
-
-FONT_PATHS = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # Debian/Ubuntu fonts-wqy-zenhei
-    "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",  # Fedora wqy-zenhei-fonts
-    "/usr/share/fonts/wenquanyi/wqy-zenhei/wqy-zenhei.ttc",  # Arch wqy-zenhei
-    "/usr/local/share/fonts/wqy-zenhei.ttc",
-)
-TTF_FONT = "WenQuanYiZenHei"
-CID_FONT = "STSong-Light"
-
-
-def font_path() -> str | None:
-    return next((p for p in FONT_PATHS if os.path.isfile(p)), None)
-
-
-@functools.cache
-def cjk_font() -> str:
-    """The registered CJK font's name; registered once per process (a warning, once, when
-    only the non-embedded fallback is available)."""
-    path = font_path()
-    if path:
-        pdfmetrics.registerFont(TTFont(TTF_FONT, path, subfontIndex=0))
-        return TTF_FONT
-    logger.warning(
-        "CJK TrueType font not found (%s); PDFs use the non-embedded CID font %s. "
-        "Install fonts-wqy-zenhei.",
-        ", ".join(FONT_PATHS),
-        CID_FONT,
-    )
-    pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
-    return CID_FONT
-
 
 # --- the application form (PDF) ------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from cme.core import pdf
 from cme.orgs.models import Organisation
 from cme.projects import documents
 from cme.projects.models import Kind, Lesson, Level, Project, State
@@ -69,7 +70,7 @@ def test_an_empty_draft_still_prints(cast):
 
 @pytest.fixture
 def no_wqy_font(monkeypatch):
-    monkeypatch.setattr(documents, "FONT_PATHS", ("/nonexistent/wqy-zenhei.ttc",))
+    monkeypatch.setattr(pdf, "FONT_PATHS", ("/nonexistent/wqy-zenhei.ttc",))
     documents.cjk_font.cache_clear()
     documents._styles.cache_clear()
     yield
