@@ -18,6 +18,7 @@ from cme.core.uploads import validate_scan
 from cme.orgs.models import Organisation, Region
 from cme.people.models import Person
 from cme.people.titles import level_of
+from cme.policy.access import for_year
 from cme.policy.models import Discipline
 from cme.projects.models import Attachment, Kind, Lesson, Level, Project, ReviewStep
 
@@ -56,8 +57,6 @@ SECTION_LABELS = {
     "leader": _("项目负责人"),
     "__all__": _("整体"),
 }
-MAX_LESSONS = 50
-MAX_SESSIONS = 6
 
 
 def field_label(key: str) -> str:
@@ -413,22 +412,14 @@ class SessionForm(RowFormMixin, forms.Form):
 
 
 TeacherFormSet = forms.formset_factory(TeacherForm, extra=2, can_delete=True, max_num=100)
-LessonFormSet = forms.formset_factory(
-    LessonForm,
-    extra=3,
-    can_delete=True,
-    max_num=MAX_LESSONS,
-    absolute_max=MAX_LESSONS,
-    validate_max=True,
-)
-SessionFormSet = forms.formset_factory(
-    SessionForm,
-    extra=1,
-    can_delete=True,
-    max_num=MAX_SESSIONS,
-    absolute_max=MAX_SESSIONS,
-    validate_max=True,
-)
+
+
+def _bounded_formset(form, project, key: str, extra: int):
+    """Rows up to the policy limit of the project's year (courses.max_rows, sessions.max)."""
+    limit = for_year(project.year).get(key)
+    return forms.formset_factory(
+        form, extra=extra, can_delete=True, max_num=limit, absolute_max=limit, validate_max=True
+    )
 
 
 def region_choices() -> tuple[list, dict[str, Region]]:
@@ -490,7 +481,7 @@ class CoursesEditor:
             for i, form in enumerate(self.teachers.forms)
             if _value(form, "name")
         ]
-        self.lessons = LessonFormSet(
+        self.lessons = _bounded_formset(LessonForm, project, "courses.max_rows", extra=3)(
             data, prefix="l", initial=lesson_rows, form_kwargs={"teacher_choices": choices}
         )
 
@@ -574,7 +565,7 @@ class SessionsEditor:
             }
             for s in project.planned_sessions.all()
         ]
-        self.sessions = SessionFormSet(
+        self.sessions = _bounded_formset(SessionForm, project, "sessions.max", extra=1)(
             data, prefix="s", initial=rows, form_kwargs={"region_choices": choices}
         )
 
