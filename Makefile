@@ -31,6 +31,7 @@ SERVE = $(DEV_ENV) $(PYTHON) manage.py db_worker --interval 1 & worker=$$!; \
 
 demo: migrate
 	$(DEV_ENV) $(PYTHON) manage.py load_demo
+	$(DEV_ENV) $(PYTHON) manage.py ensure_signing_key
 	$(SERVE)
 
 run: migrate
@@ -51,7 +52,9 @@ test: lint
 
 bench: install
 	$(DEV_ENV) $(PYTHON) bench/staff_import.py
+	$(DEV_ENV) $(PYTHON) bench/roster_certificates.py
 	$(DEV_ENV) $(PYTHON) bench/declaration_check.py
+	$(DEV_ENV) $(PYTHON) bench/annual_audit.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

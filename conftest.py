@@ -1,15 +1,24 @@
 import pytest
 
 
+@pytest.fixture(scope="session")
+def _signing_dir(tmp_path_factory):
+    """One certificate-signing key for the whole run (made on first use), never the real one."""
+    return tmp_path_factory.mktemp("signing")
+
+
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _media_root(settings, tmp_path, _signing_dir):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CERT_SIGNING_DIR = _signing_dir
 
 
 def ensure_regions() -> None:
     """Reference data comes from data migrations; a transactional test (the browser tests)
     flushes every table when it ends, so a later test, or a later run with --reuse-db,
     loads it again (each loader only adds what is missing)."""
+    from cme.credits.catalogue import load_sources
+    from cme.credits.models import CreditSource
     from cme.orgs.models import Region
     from cme.orgs.regions import load_regions
     from cme.policy.data import load_disciplines, load_policy
@@ -19,6 +28,7 @@ def ensure_regions() -> None:
         load_regions(Region)
     load_policy(PolicyValue)
     load_disciplines(Discipline)
+    load_sources(CreditSource)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -13,26 +13,17 @@ import datetime
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cme.settings")
-os.environ.setdefault("DEBUG", "1")
-scratch = Path(tempfile.mkdtemp(prefix="cme-bench-"))
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
-os.environ["MEDIA_ROOT"] = str(scratch / "media")
+# isort: split
+from scratch import scratch  # noqa: F401  (sets Django up)
 
-import django  # noqa: E402
+# isort: split
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", "15000"))
 WORDS = [

@@ -11,27 +11,18 @@ ID with python-stdnum, check the registry, write persons, unit history and the r
 import io
 import os
 import random
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cme.settings")
-os.environ.setdefault("DEBUG", "1")
-scratch = Path(tempfile.mkdtemp(prefix="cme-bench-"))
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
-os.environ["MEDIA_ROOT"] = str(scratch / "media")
+# isort: split
+from scratch import scratch  # noqa: F401  (sets Django up)
 
-import django  # noqa: E402
+# isort: split
 
-django.setup()
-
-import python_calamine  # noqa: E402
-import xlsxwriter  # noqa: E402
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+import python_calamine
+import xlsxwriter
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection, transaction
 
 ROWS = int(os.environ.get("BENCH_ROWS", "20000"))
 TITLES = ["护士", "护师", "主管护师", "医师", "主治医师", "副主任医师", "药师", "技师"]

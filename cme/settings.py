@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "cme.projects",
     "cme.supervision",
     "cme.holding",
+    "cme.credits",
+    "cme.certificates",
+    "cme.audits",
+    "cme.claims",
+    "cme.distance",
     "cme.demo",
 ]
 
@@ -163,6 +168,22 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Where the public pages live, for links that leave the site (check-in QR codes,
+# certificate verification): scheme and host, no trailing slash.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Reminder e-mails (manage.py send_reminders) are sent only when EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cme@localhost")
+
+# Electronic certificates (SPEC §5): the key that signs them stays outside the repository.
+CERT_SIGNING_DIR = Path(
+    os.environ.get("CME_SIGNING_DIR", Path.home() / ".local" / "share" / "cme" / "signing")
+)
 
 TASKS = {
     "default": {

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from cme.api.api import api
+from cme.holding.urls import public_urlpatterns as holding_public_urls
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -14,10 +15,16 @@ urlpatterns = [
     path("projects/documents/", include("cme.projects.document_urls")),
     path("projects/", include("cme.projects.urls")),
     path("holding/", include("cme.holding.urls")),
+    path("credits/", include("cme.credits.urls")),
+    path("audits/", include("cme.audits.urls")),
+    path("claims/", include("cme.claims.urls")),
+    path("checkin/", include(holding_public_urls)),
     path("audit/", include("cme.core.urls")),
     path("supervision/", include("cme.supervision.urls")),
     path("public/projects/", include("cme.projects.public")),
     path("policy/", include("cme.policy.urls")),
+    path("", include("cme.certificates.urls")),
+    path("distance/", include("cme.distance.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -133,6 +133,9 @@ PUBLIC = {
     "accounts:apply_status",
     "accounts:password_reset_request",
     "set_language",
+    "check_in",
+    "certificates:verify",
+    "certificates:verify_form",
 }
 
 

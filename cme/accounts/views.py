@@ -31,6 +31,7 @@ from cme.accounts.scope import acting_org, is_authority, manages_staff, role_of
 from cme.core import audit
 from cme.core.errors import Conflict, DomainError, PermissionDenied
 from cme.core.forms import StyledFormMixin, add_domain_error
+from cme.holding.reminders import reminders_for
 from cme.orgs.chains import deciding_authority
 from cme.orgs.models import Organisation
 from cme.orgs.queries import org_for
@@ -91,6 +92,7 @@ def home(request):
         )
     if role_of(user) == Role.LEARNER:
         context["person"] = getattr(user, "person", None)
+    context["reminders"] = reminders_for(user)
     return render(request, "accounts/home.html", context)
 
 

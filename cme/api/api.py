@@ -12,7 +12,15 @@ from ninja.renderers import JSONRenderer
 from cme.accounts.api import router as accounts_router
 from cme.api import errors
 from cme.api.auth import SessionAuth, TokenAuth
+from cme.audits.api import router as audits_router
+from cme.certificates.api import router as certificates_router
+from cme.claims.api import router as claims_router
+from cme.credits.api import router as credits_router
+from cme.distance.api import meeting_router as meetings_router
+from cme.distance.api import router as distance_router
 from cme.holding.api import router as holding_router
+from cme.holding.report_api import router as report_router
+from cme.holding.roster_api import router as roster_router
 from cme.orgs.api import router as orgs_router
 from cme.people.api import router as people_router
 from cme.projects.api import router as projects_router
@@ -40,3 +48,11 @@ api.add_router("", people_router)
 api.add_router("", supervision_router)
 api.add_router("", projects_router)
 api.add_router("", holding_router)
+api.add_router("", certificates_router)
+api.add_router("", roster_router)
+api.add_router("", report_router)
+api.add_router("", claims_router)
+api.add_router("", credits_router)
+api.add_router("", audits_router)
+api.add_router("", distance_router)
+api.add_router("", meetings_router)

@@ -1,6 +1,8 @@
 """Pieces shared by every router: the error body, references, pagination."""
 
-from ninja import Schema
+from datetime import datetime
+
+from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
 PAGE_SIZE = 50
@@ -19,6 +21,51 @@ class ErrorOut(Schema):
     field: str | None = None
     row: int | None = None
     errors: list[FieldError] | None = None
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportCounts(Schema):
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+
+
+class ImportRecordOut(Schema):
+    """The report of an import (cme.core.models.ImportRecord); each importer adds what it
+    imports into."""
+
+    id: int
+    file_name: str
+    state: str
+    state_label: str
+    counts: ImportCounts
+    errors: list[RowErrorOut]
+    ignored_headers: list[str] = Field(default_factory=list, description="文件中未使用的列")
+    created_at: datetime
+    committed_at: datetime | None
+
+    @staticmethod
+    def resolve_state_label(record) -> str:
+        return record.get_state_display()
+
+    @staticmethod
+    def resolve_counts(record) -> dict[str, int]:
+        return {
+            "total": record.total_rows,
+            "created": record.created_count,
+            "updated": record.updated_count,
+            "unchanged": record.unchanged_count,
+        }
+
+    @staticmethod
+    def resolve_ignored_headers(record) -> list[str]:
+        return getattr(record, "ignored_headers", [])
 
 
 class OrgRef(Schema):

@@ -40,3 +40,10 @@ class Conflict(DomainError):
 
     def __init__(self, message: str = default_message):
         super().__init__("CONFLICT", message)
+
+
+def shown_on_page(exc: DomainError) -> DomainError:
+    """A DomainError a page shows beside its form; 404 and 403 go on to the middleware."""
+    if isinstance(exc, NotFound | PermissionDenied):
+        raise exc
+    return exc

@@ -202,13 +202,15 @@ def _cell_text(cell: object, *, identifier: bool = False) -> str:
         return cell.date().isoformat() if cell.time() == datetime.time() else cell.isoformat(" ")
     if isinstance(cell, datetime.date):
         return cell.isoformat()
-    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    text = str(cell)
+    if not unicodedata.is_normalized("NFKC", text):  # cheap; most cells already are
+        text = unicodedata.normalize("NFKC", text)
     if identifier:
-        text = re.sub(r"\s+", "", text)
+        text = "".join(text.split())
         if text.startswith("'"):  # Excel's leading apostrophe for text
             text = text[1:]
     else:
-        text = re.sub(r"\s+", " ", text)
+        text = " ".join(text.split())  # no stray spaces: trimmed, inner runs made one
     return text
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from cme.accounts.models import Role, User
 from cme.demo.builders import org, person, resident_id, user
+from cme.demo.credits import load_credits
 from cme.orgs.models import Organisation, Region
 from cme.people.models import Person
 from cme.people.titles import level_of
@@ -275,6 +276,7 @@ def load_hunan() -> dict[str, int]:
         for _ in range(STAFF_BY_GRADE[grade] - logged_in[name]):
             staff.add(unit)
     _load_declarations(orgs, accounts)
+    load_credits(accounts)
     return {
         "organisations": len(orgs),
         "hospitals": len(HOSPITALS),
@@ -412,6 +414,7 @@ def _load_declarations(orgs: dict[str, Organisation], accounts: dict[str, User])
 
     from django.utils import timezone
 
+    from cme.demo.holding import load_holding
     from cme.policy.models import DeclarationWindow, Discipline
     from cme.projects.actions import issue_number
     from cme.projects.expert_models import Expert
@@ -481,3 +484,5 @@ def _load_declarations(orgs: dict[str, Organisation], accounts: dict[str, User])
             region=sponsor.region,
             address=sponsor.name + "学术报告厅",
         )
+        if sponsor_name == PUBLISHED_DEMO[0][0]:
+            load_holding(project, accounts)

@@ -13,7 +13,7 @@ from cme.accounts.models import Role
 from cme.accounts.scope import acting_org, role_of
 from cme.core import audit
 from cme.core.errors import DomainError, PermissionDenied
-from cme.holding.models import HeldSession, PreReport
+from cme.holding.models import HeldSession, PreReport, SessionLesson
 from cme.orgs.models import Organisation, Region
 from cme.policy.access import for_year
 from cme.projects.models import Level, Project, State
@@ -76,6 +76,21 @@ def add_session(
         expected_participants=expected_participants,
         credits=credits,
         created_by=actor,
+    )
+    SessionLesson.objects.bulk_create(
+        SessionLesson(
+            session=session,
+            order=lesson.order,
+            planned=lesson,
+            topic=lesson.topic,
+            teacher_name=lesson.teacher.name,
+            teacher_unit=lesson.teacher.unit_name,
+            teacher_title=lesson.teacher.title,
+            teacher_title_level=lesson.teacher.title_level,
+            teacher=lesson.teacher.person,
+            hours=lesson.hours,
+        )
+        for lesson in project.lessons.select_related("teacher")
     )
     if project.state != State.HELD:
         Project.objects.filter(pk=project.pk).update(state=State.HELD)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from cme.core.forms import StyledFormMixin
 from cme.core.uploads import validate_scan
 from cme.holding.models import HeldSession
+from cme.people.forms import PersonForm
 from cme.projects.forms import region_choices
 
 DATE = {"type": "date"}
@@ -61,3 +62,33 @@ class PreReportForm(StyledFormMixin, forms.Form):
     notice = forms.FileField(label=_("会议通知"), validators=[validate_scan])
     schedule = forms.FileField(label=_("课程安排"), validators=[validate_scan])
     note = forms.CharField(label=_("备注"), max_length=255, required=False)
+
+
+class AttendeeForm(PersonForm):
+    """One attendee entered by hand: the person's fields, then the roster's own."""
+
+    unit_name = forms.CharField(
+        label=_("工作单位"),
+        max_length=128,
+        required=False,
+        help_text=_("填写单位全称；与系统登记的单位名称一致时，新学员自动归入该单位。"),
+    )
+    email = forms.CharField(label=_("电子邮箱"), max_length=128, required=False)
+    passed = forms.ChoiceField(
+        label=_("考核结果"),
+        choices=[("", _("未考核")), ("合格", _("合格")), ("不合格", _("不合格"))],
+        required=False,
+    )
+
+
+class RosterImportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("学员通讯录文件（.xlsx / .xls / .csv）"))
+
+
+class CheckInForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    id_number = forms.CharField(
+        label=_("证件号码"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cme.accounts.scope import acting_org, is_authority, role_of
-from cme.core.errors import DomainError, NotFound, PermissionDenied
+from cme.core.errors import DomainError, NotFound, PermissionDenied, shown_on_page
 from cme.core.exports import xlsx_response
 from cme.core.forms import add_domain_error
 from cme.holding import actions, documents
@@ -30,13 +30,6 @@ from cme.holding.queries import (
     sessions_visible_to,
 )
 from cme.projects.queries import project_for
-
-
-def _shown(exc: DomainError) -> DomainError:
-    """A DomainError the page shows; 404 and 403 go on to the middleware."""
-    if isinstance(exc, NotFound | PermissionDenied):
-        raise exc
-    return exc
 
 
 @login_required
@@ -125,7 +118,7 @@ def project_sessions(request, project_pk: int):
                 )
                 return redirect("holding:project_sessions", project_pk=project.pk)
             except DomainError as exc:
-                add_domain_error(form, _shown(exc))
+                add_domain_error(form, shown_on_page(exc))
     return render(
         request, "holding/session_list.html", _sessions_context(request, project, form=form)
     )
@@ -156,7 +149,7 @@ def pre_report_submit(request, session_pk: int, kind: str):
                 messages.success(request, _("已报备{a}。").format(a=report.authority.name))
             return redirect("holding:project_sessions", project_pk=session.project_id)
         except DomainError as exc:
-            add_domain_error(form, _shown(exc))
+            add_domain_error(form, shown_on_page(exc))
     context = _sessions_context(request, session.project, bound=(session.pk, kind, form))
     return render(request, "holding/session_list.html", context, status=422)
 

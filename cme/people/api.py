@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from cme.accounts.scope import acting_org, manages_staff
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, OrgRef, Pages
+from cme.api.schemas import ERRORS, ImportRecordOut, OrgRef, Pages
 from cme.core import idnumbers
 from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.orgs.models import Organisation
@@ -97,47 +97,8 @@ class RevealOut(Schema):
     id_number: str
 
 
-class RowErrorOut(Schema):
-    row: int
-    column: str
-    message: str
-
-
-class ImportCounts(Schema):
-    total: int
-    created: int
-    updated: int
-    unchanged: int
-
-
-class StaffImportOut(Schema):
-    id: int
+class StaffImportOut(ImportRecordOut):
     unit: OrgRef
-    file_name: str
-    state: str
-    state_label: str
-    counts: ImportCounts
-    errors: list[RowErrorOut]
-    ignored_headers: list[str] = Field(default_factory=list, description="文件中未使用的列")
-    created_at: datetime
-    committed_at: datetime | None
-
-    @staticmethod
-    def resolve_state_label(record: StaffImport) -> str:
-        return record.get_state_display()
-
-    @staticmethod
-    def resolve_counts(record: StaffImport) -> dict[str, int]:
-        return {
-            "total": record.total_rows,
-            "created": record.created_count,
-            "updated": record.updated_count,
-            "unchanged": record.unchanged_count,
-        }
-
-    @staticmethod
-    def resolve_ignored_headers(record: StaffImport) -> list[str]:
-        return getattr(record, "ignored_headers", [])
 
 
 class TransferPersonOut(Schema):

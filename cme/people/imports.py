@@ -4,17 +4,20 @@ Follows the import contract of cme.core.excel; the roster import of held session
 reuses the same reader, row validation and report.
 """
 
-import hashlib
-import io
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
-import xlsxwriter
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cme.core import audit
 from cme.core.errors import DomainError, PermissionDenied
-from cme.core.excel import Column, RowError, read_table
+from cme.core.excel import Column, RowError, Table, read_table
+from cme.core.exports import xlsx_template
+from cme.core.imports import (
+    claim_for_commit,
+    commit_import,
+    preview_import,
+)
 from cme.orgs.models import Organisation
 from cme.people.models import Person, StaffImport, UnitHistory
 from cme.people.permissions import can_manage_staff_of
@@ -59,24 +62,17 @@ TEMPLATE_EXAMPLE = [
     "13800000000",
     "示例行，导入前请删除",
 ]
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def staff_template() -> bytes:
     """The downloadable template: ID and phone columns formatted as text."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("人员名单")
-    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    text = book.add_format({"num_format": "@"})
-    sheet.write_row(0, 0, TEMPLATE_HEADERS, head)
-    sheet.write_row(1, 0, TEMPLATE_EXAMPLE, text)
-    for col, width in enumerate([6, 10, 6, 14, 22, 14, 14, 14, 24]):
-        sheet.set_column(col, col, width, text)
-    sheet.data_validation(1, 2, 5000, 2, {"validate": "list", "source": ["男", "女"]})
-    sheet.freeze_panes(1, 0)
-    book.close()
-    return buffer.getvalue()
+    return xlsx_template(
+        "人员名单",
+        TEMPLATE_HEADERS,
+        TEMPLATE_EXAMPLE,
+        [6, 10, 6, 14, 22, 14, 14, 14, 24],
+        choices={"性别": ["男", "女"]},
+    )
 
 
 class Plan:
@@ -90,30 +86,43 @@ class Plan:
         self.total = 0
         self.ignored_headers: list[str] = []
 
+    def counts(self) -> tuple[int, int, int]:
+        return len(self.creates), len(self.updates), self.unchanged
 
-def plan_staff_rows(unit: Organisation, data: bytes) -> Plan:
-    table = read_table(data, STAFF_COLUMNS)
-    plan = Plan()
-    plan.total = len(table.rows)
-    plan.ignored_headers = [h for h in table.ignored_headers if h not in {"序号", "备注"}]
-    plan.errors.extend(table.errors)
+
+class PersonRow(Protocol):
+    id_type: str
+    id_number: str
+
+
+D = TypeVar("D", bound=PersonRow)
+
+
+def clean_rows(
+    table: Table,
+    columns: list[Column],
+    clean: Callable[[dict[str, str]], tuple[D | None, list[DomainError]]] = clean_person,
+) -> tuple[list[tuple[int, D]], list[RowError]]:
+    """Every row of a person list through `clean` (the same check as entry by hand):
+    the good rows with their Excel row numbers, and every error named by the file's own
+    header; a second row with the same ID names the first. Cell errors found while
+    reading (lost digits) come first and skip their row."""
+    errors: list[RowError] = list(table.errors)
     bad_rows = {e.row for e in table.errors}
-    header = {c.field: c.header for c in STAFF_COLUMNS} | table.headers
-    cleaned: list[tuple[int, PersonData]] = []
+    header = {c.field: c.header for c in columns} | table.headers
+    cleaned: list[tuple[int, D]] = []
     first_row_of: dict[tuple[str, str], int] = {}
     for row in table.rows:
         if row.number in bad_rows:
             continue
-        data_row, errors = clean_person(row.values)
-        for err in errors:
-            plan.errors.append(
-                RowError(row.number, header.get(err.field, err.field or ""), err.message)
-            )
+        data_row, row_errors = clean(row.values)
+        for err in row_errors:
+            errors.append(RowError(row.number, header.get(err.field, err.field or ""), err.message))
         if data_row is None:
             continue
         key = (data_row.id_type, data_row.id_number)
         if key in first_row_of:
-            plan.errors.append(
+            errors.append(
                 RowError(
                     row.number,
                     header["id_number"],
@@ -123,8 +132,18 @@ def plan_staff_rows(unit: Organisation, data: bytes) -> Plan:
             continue
         first_row_of[key] = row.number
         cleaned.append((row.number, data_row))
+    return cleaned, errors
 
-    existing = _existing_persons([d.id_number for _, d in cleaned])
+
+def plan_staff_rows(unit: Organisation, data: bytes) -> Plan:
+    table = read_table(data, STAFF_COLUMNS)
+    plan = Plan()
+    plan.total = len(table.rows)
+    plan.ignored_headers = [h for h in table.ignored_headers if h not in {"序号", "备注"}]
+    header = {c.field: c.header for c in STAFF_COLUMNS} | table.headers
+    cleaned, plan.errors = clean_rows(table, STAFF_COLUMNS)
+
+    existing = existing_persons([d.id_number for _, d in cleaned])
     for number, data_row in cleaned:
         person = existing.get((data_row.id_type, data_row.id_number))
         if person is None:
@@ -146,7 +165,8 @@ def plan_staff_rows(unit: Organisation, data: bytes) -> Plan:
     return plan
 
 
-def _existing_persons(numbers: list[str]) -> dict[tuple[str, str], Person]:
+def existing_persons(numbers: list[str]) -> dict[tuple[str, str], Person]:
+    """The registry's persons with these ID numbers, by (type, number): a query per 2,000."""
     found: dict[tuple[str, str], Person] = {}
     for start in range(0, len(numbers), 2000):
         chunk = numbers[start : start + 2000]
@@ -160,39 +180,14 @@ def _from_unit_name(person: Person) -> str:
     return transfer.from_unit.name if transfer else "原单位"
 
 
-def _read_upload(upload) -> bytes:
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise DomainError(
-            "FILE_TOO_LARGE",
-            "文件超过{n}MB，请分批导入。".format(n=MAX_UPLOAD_BYTES // 1024 // 1024),
-        )
-    return upload.read()
-
-
 @transaction.atomic
 def preview_staff_import(unit: Organisation, upload, *, actor) -> StaffImport:
     """Read and check the file; store it with its report. Nothing about persons is written."""
     if not can_manage_staff_of(actor, unit):
         raise PermissionDenied()
-    data = _read_upload(upload)
-    plan = plan_staff_rows(unit, data)
-    sha = hashlib.sha256(data).hexdigest()
-    record = StaffImport(
-        unit=unit,
-        uploaded_by=actor,
-        file_name=upload.name[:255],
-        sha256=sha,
-        state=StaffImport.State.INVALID if plan.errors else StaffImport.State.PREVIEWED,
-        total_rows=plan.total,
-        created_count=len(plan.creates),
-        updated_count=len(plan.updates),
-        unchanged_count=plan.unchanged,
-        errors=[e.as_dict() for e in plan.errors],
-        ignored_headers=plan.ignored_headers,
+    return preview_import(
+        StaffImport(unit=unit, uploaded_by=actor), upload, lambda data: plan_staff_rows(unit, data)
     )
-    record.file.save(upload.name, ContentFile(data), save=False)
-    record.save()
-    return record
 
 
 @transaction.atomic
@@ -204,11 +199,7 @@ def queue_staff_import_commit(record: StaffImport, *, actor) -> StaffImport:
 
     if not can_manage_staff_of(actor, record.unit):
         raise PermissionDenied()
-    won = StaffImport.objects.filter(pk=record.pk, state=StaffImport.State.PREVIEWED).update(
-        state=StaffImport.State.COMMITTING, commit_started_at=timezone.now()
-    )
-    if not won:
-        raise DomainError("IMPORT_NOT_READY", "该导入已确认或存在错误，不能再次确认。")
+    claim_for_commit(record, commit_started_at=timezone.now())
     commit_staff_import_task.enqueue(import_id=record.pk, actor_id=actor.pk)
     record.refresh_from_db()
     return record
@@ -221,64 +212,24 @@ def commit_staff_import(record: StaffImport, *, actor) -> StaffImport:
     twice (a retried task): only a previewed or committing record is written."""
     if not can_manage_staff_of(actor, record.unit):
         raise PermissionDenied()
-    with transaction.atomic():
-        record = StaffImport.objects.select_for_update().get(pk=record.pk)
-        if record.state not in {StaffImport.State.PREVIEWED, StaffImport.State.COMMITTING}:
-            raise DomainError("IMPORT_NOT_READY", "该导入已完成或存在错误，不能再次确认。")
-        with record.file.open("rb") as fh:
-            plan = plan_staff_rows(record.unit, fh.read())
-        if not plan.errors:
-            return _commit(record, plan, actor=actor)
-        StaffImport.objects.filter(pk=record.pk).update(
-            state=StaffImport.State.INVALID, errors=[e.as_dict() for e in plan.errors]
-        )
-    raise DomainError(
-        "IMPORT_HAS_ERRORS", "名单中有{n}处错误，未导入任何数据。".format(n=len(plan.errors))
-    )
-
-
-def fail_staff_import(record: StaffImport) -> None:
-    """A crash inside the commit: nothing was written; say so on the record."""
-    StaffImport.objects.filter(pk=record.pk, state=StaffImport.State.COMMITTING).update(
-        state=StaffImport.State.INVALID,
-        errors=[
-            {
-                "row": 0,
-                "column": "",
-                "message": "导入时发生系统错误，未导入任何数据，请重新上传或联系管理员。",
-            }
-        ],
-    )
-
-
-def _commit(record: StaffImport, plan: Plan, *, actor) -> StaffImport:
-    write_plan(record.unit, plan)
-    record.state = StaffImport.State.COMMITTED
-    record.created_count = len(plan.creates)
-    record.updated_count = len(plan.updates)
-    record.unchanged_count = plan.unchanged
-    record.committed_at = timezone.now()
-    record.save()
-    audit.record(
-        "import.commit",
+    return commit_import(
+        record,
         actor=actor,
-        obj=record,
+        plan_file=lambda rec, data: plan_staff_rows(rec.unit, data),
+        write=lambda rec, plan: write_plan(rec.unit, plan),
+        audit_action="import.commit",
         scope_path=record.unit.tree_path,
-        changes={
-            "新增": record.created_count,
-            "更新": record.updated_count,
-            "未变化": record.unchanged_count,
-        },
     )
-    return record
 
 
-def _start_unit_history(unit: Organisation, since) -> None:
-    """One UnitHistory row for each person this import created (new in this unit since
-    `since`, with no history yet), written by one INSERT ... SELECT rather than 20,000
-    model instances."""
+def _start_unit_history(unit_ids: set[int], since) -> None:
+    """One UnitHistory row for each person just created in these units (new since `since`,
+    with no history yet), written by one INSERT ... SELECT rather than 20,000 model
+    instances."""
     created = (
-        Person.objects.filter(unit=unit, created_at__gte=since, unit_history__isnull=True)
+        Person.objects.filter(
+            unit_id__in=unit_ids, created_at__gte=since, unit_history__isnull=True
+        )
         .order_by()
         .values("id", "unit_id", "created_at")
     )
@@ -291,16 +242,25 @@ def _start_unit_history(unit: Organisation, since) -> None:
         )
 
 
-def write_plan(unit: Organisation, plan: Plan) -> None:
+def create_persons(entries: list[tuple[PersonData, Organisation | None]]) -> list[Person]:
+    """New persons of an import, each in its unit (or none), with their unit history
+    begun: a few bulk statements whatever the number."""
     now = timezone.now()
     new_people = []
-    for _, data_row in plan.creates:
+    for data_row, unit in entries:
         person = Person(unit=unit, id_type=data_row.id_type, id_number=data_row.id_number)
         data_row.apply_to(person)
         new_people.append(person)
     Person.objects.bulk_create(new_people, batch_size=2000)
-    if new_people:
-        _start_unit_history(unit, since=now)
+    unit_ids = {p.unit_id for p in new_people if p.unit_id}
+    if unit_ids:
+        _start_unit_history(unit_ids, since=now)
+    return new_people
+
+
+def write_plan(unit: Organisation, plan: Plan) -> None:
+    now = timezone.now()
+    create_persons([(data_row, unit) for _, data_row in plan.creates])
     changed = []
     for _, person, data_row, _ in plan.updates:
         data_row.apply_to(person)

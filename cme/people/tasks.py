@@ -2,20 +2,12 @@
 
 from django_tasks import task
 
-from cme.accounts.models import User
-from cme.core.errors import DomainError
-from cme.people.imports import commit_staff_import, fail_staff_import
+from cme.core.imports import run_commit
+from cme.people.imports import commit_staff_import
 from cme.people.models import StaffImport
 
 
 @task()
 def commit_staff_import_task(import_id: int, actor_id: int) -> str:
     record = StaffImport.objects.select_related("unit").get(pk=import_id)
-    actor = User.objects.get(pk=actor_id)
-    try:
-        return commit_staff_import(record, actor=actor).state
-    except DomainError as exc:  # the record holds the reason; the task itself did its job
-        return exc.code
-    except Exception:
-        fail_staff_import(record)
-        raise
+    return run_commit(record, commit_staff_import, actor_id)

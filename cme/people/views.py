@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
@@ -14,6 +15,7 @@ from cme.core import audit, idnumbers
 from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.core.exports import XLSX, xlsx_response
 from cme.core.forms import add_domain_error
+from cme.core.import_views import commit_from_page, report_response
 from cme.orgs.models import Organisation
 from cme.people import actions, imports
 from cme.people.forms import (
@@ -219,33 +221,26 @@ def _import_for(request, pk: int) -> StaffImport:
 @login_required
 def import_detail(request, pk: int):
     record = _import_for(request, pk)
-    errors = Paginator(record.errors, 200).get_page(request.GET.get("page"))
     elapsed = (
         int((timezone.now() - record.commit_started_at).total_seconds())
         if record.commit_started_at
         else 0
     )
-    template = (
-        "people/partials/_import_status.html" if request.htmx else "people/import_detail.html"
+    return report_response(
+        request,
+        record,
+        page="people/import_detail.html",
+        status_url=reverse("people:import_detail", args=[record.pk]),
+        commit_url=reverse("people:import_commit", args=[record.pk]),
+        upload_url=reverse("people:import_upload"),
+        elapsed=elapsed,
     )
-    return render(request, template, {"record": record, "errors": errors, "elapsed": elapsed})
 
 
 @login_required
 @require_POST
 def import_commit(request, pk: int):
-    record = _import_for(request, pk)
-    try:
-        record = imports.queue_staff_import_commit(record, actor=request.user)
-        if record.state == StaffImport.State.COMMITTED:
-            messages.success(
-                request,
-                "导入完成：新增{c}人，更新{u}人，未变化{n}人。".format(
-                    c=record.created_count, u=record.updated_count, n=record.unchanged_count
-                ),
-            )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    record = commit_from_page(request, _import_for(request, pk), imports.queue_staff_import_commit)
     return redirect("people:import_detail", pk=record.pk)
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from cme.accounts.models import Role
 from cme.accounts.scope import acting_org, role_of
-from cme.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from cme.core.errors import Conflict, DomainError, NotFound, PermissionDenied, shown_on_page
 from cme.core.exports import xlsx_response
 from cme.core.forms import add_domain_error
 from cme.people.titles import TITLES
@@ -79,18 +79,11 @@ def tab_of(field: str) -> str:
     return next((tab for tab, names in TAB_FIELDS.items() if name in names), "basic")
 
 
-def _shown(exc: DomainError) -> DomainError:
-    """A DomainError the page shows; 404 and 403 go on to the middleware."""
-    if isinstance(exc, NotFound | PermissionDenied):
-        raise exc
-    return exc
-
-
 def _check(project: Project) -> list:
     try:
         return check_declaration(project)
     except DomainError as exc:  # e.g. the year's policy is missing: say so, do not crash
-        error = _shown(exc)
+        error = shown_on_page(exc)
         return [{"rule_id": error.code, "level": "error", "field": "", "message": error.message}]
 
 
@@ -224,7 +217,7 @@ def project_start(request):
             messages.success(request, _("已创建申报草稿，请逐页填写。"))
             return redirect("projects:edit", pk=project.pk, tab="basic")
         except DomainError as exc:
-            add_domain_error(form, _shown(exc))
+            add_domain_error(form, shown_on_page(exc))
     return render(request, "projects/project_start.html", {"form": form, "org": org})
 
 
@@ -239,7 +232,7 @@ def _save_fields(request, project: Project, form) -> bool:
         try:
             actions.save_draft(project, values, actor=request.user)
         except DomainError as exc:
-            add_domain_error(form, _shown(exc))
+            add_domain_error(form, shown_on_page(exc))
             return False
     return valid
 
@@ -257,7 +250,7 @@ def _save_content(request, project: Project, editor, *, files: bool) -> bool:
     try:
         actions.replace_content(project, content, actor=request.user)
     except DomainError as exc:
-        editor.error = _shown(exc).message
+        editor.error = shown_on_page(exc).message
         return False
     return True
 
@@ -458,7 +451,7 @@ def project_submit(request, pk: int):
             _("已提交，等待{reviewer}审核。").format(reviewer=step.reviewer.name if step else ""),
         )
     except DomainError as exc:
-        messages.error(request, _shown(exc).message)
+        messages.error(request, shown_on_page(exc).message)
     return redirect("projects:detail", pk=project.pk)
 
 
@@ -532,7 +525,7 @@ def review_decide(request, step_pk: int):
             messages.error(request, exc.message)
             return redirect("projects:review", step_pk=step.pk)
         except DomainError as exc:
-            add_domain_error(form, _shown(exc))
+            add_domain_error(form, shown_on_page(exc))
     return render(
         request,
         "projects/review_decide.html",

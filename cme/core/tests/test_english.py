@@ -1,8 +1,16 @@
 """The UI is Chinese by default; the language switcher's cookie turns it English."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import reverse
+
+from cme.certificates.tests.factories import certificate
+from cme.holding import reports
+from cme.holding.models import ExecutionReport
+from cme.holding.tests.factories import attend, held_session, pre_reported
 
 
 @pytest.fixture
@@ -78,3 +86,75 @@ def test_id_type_and_sex_are_shown_in_english_but_stay_chinese_data(english, log
     assert response.status_code == 302
     doctor.refresh_from_db()
     assert (doctor.title, doctor.department) == ("主任医师", "心内科")
+
+
+def test_a_certificates_public_verify_page_is_english_with_the_cookie(english, cast):
+    nurse = certificate(held_session(cast), cast.persons["nurse"])
+    body = page(english, "certificates:verify", nurse.number)
+    assert 'lang="en"' in body
+    for text in [
+        "Verify an e-credit certificate",
+        "Credit certificate",
+        "Active",
+        "Credit category",
+        "Category I",
+        "Issued on",
+        "2024-05-10 to 2024-05-11",
+    ]:
+        assert text in body, text
+    for text in ["电子学分证书核验", "学分证书", "有效", "学分类别", "I类", "发证日期", "至"]:
+        assert text not in body, text
+
+
+def test_the_execution_report_queue_and_reminders_are_english_with_the_cookie(english, login, cast):
+    session = pre_reported(cast, held_session(cast))
+    attend(session, cast.persons["nurse"])
+    report = reports.open_report(
+        session, actor=cast.users["city_admin"], today=datetime.date(2024, 5, 12)
+    )
+    ExecutionReport.objects.filter(pk=report.pk).update(
+        state=ExecutionReport.State.SUBMITTED,
+        submitted_at=datetime.datetime(2024, 5, 13, 10, tzinfo=datetime.UTC),
+        review_due_on=datetime.date(2024, 5, 27),
+    )
+    with time_machine.travel(datetime.datetime(2024, 6, 1, 9, tzinfo=datetime.UTC), tick=False):
+        client = login("province")
+        queue = page(client, "holding:report_queue")
+        home = page(client, "home")
+    assert session.project.name in queue
+    for text in [
+        "Execution report review",
+        "Pending review",
+        "Returned for revision",
+        "Submitted at",
+        "Review due by",
+        "Review overdue",
+    ]:
+        assert text in queue, text
+    for text in ["执行情况审核", "待审核", "退回修改", "报送时间", "最迟审核日期", "审核超期"]:
+        assert text not in queue, text
+    assert "Reminders" in home and "Overdue" in home
+    assert "待办提醒" not in home and "已逾期" not in home
+
+
+def test_a_holding_units_session_and_roster_pages_are_english_with_the_cookie(english, login, cast):
+    session = pre_reported(cast, held_session(cast))
+    attend(session, cast.persons["nurse"])
+    client = login("city_admin")
+    with time_machine.travel(datetime.datetime(2024, 5, 13, 9, tzinfo=datetime.UTC), tick=False):
+        detail = page(client, "holding:session_detail", session.pk)
+        roster = page(client, "holding:roster", session.pk)
+    for text in [
+        "Course schedule and changes",
+        "Change project leader",
+        "Roster",
+        "Execution report",
+        "Start execution report",
+        "Records kept until",
+    ]:
+        assert text in detail, text
+    for text in ["Import roster", "Add a learner by hand", "Assessment result", "Total 1"]:
+        assert text in roster, text
+    for body in (detail, roster):
+        for text in ["学员通讯录", "执行情况", "课程安排", "考核结果", "至"]:
+            assert text not in body, text

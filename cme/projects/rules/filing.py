@@ -46,10 +46,10 @@ def _filing_problem(project: Project) -> str | None:
 def filing_not_eligible(ctx: Context) -> RuleResult:
     """A filing (备案) continues the sponsor's project approved the year before, held properly, with its reports approved.
 
-    `previous` must be a project of year-1, same sponsor and level, in APPROVED_STATES.
-    Until the holding and report apps exist, state COMPLETED (已完成: all sessions
-    reported and their reports approved, SPEC §4.2) stands for "held properly with its
-    execution reports approved"; APPROVED, PUBLISHED and HELD are not yet eligible.
+    `previous` must be a project of year-1, same sponsor and level, in APPROVED_STATES,
+    and COMPLETED (已完成): the holding app sets it once the execution report of every
+    session held has been approved (cme.holding.reports); APPROVED, PUBLISHED and HELD are
+    not yet eligible.
     """
     if ctx.project.kind != Kind.FILING:
         return None
@@ -58,12 +58,16 @@ def filing_not_eligible(ctx: Context) -> RuleResult:
 
 
 def _pre_reports_on_time(ctx: Context, chain: list[Project]) -> bool:
-    """Whether every pre-event report (举办前报备) of the chain was filed on time.
+    """Whether every pre-event report (举办前报备) the chain's sessions owed was filed, and
+    none late."""
+    from cme.holding.actions import missing_pre_reports
+    from cme.holding.models import HeldSession, PreReport
 
-    The holding app that records pre-event reports does not exist yet: with no
-    information saying otherwise, the condition counts as satisfied.
-    """
-    return True
+    ids = [p.pk for p in chain]
+    if PreReport.objects.filter(session__project__in=ids, late=True).exists():
+        return False
+    sessions = HeldSession.objects.filter(project__in=ids).select_related("project__sponsor")
+    return not any(missing_pre_reports(session) for session in sessions)
 
 
 @rule(
@@ -78,9 +82,7 @@ def filing_limit(ctx: Context) -> RuleResult:
     Counts this filing plus the consecutive filings above it through `previous`. When
     `filing.extra_needs_timely_pre_reports` is on (2024: the pandemic-era widening that
     004 §七.1 continues), a filing beyond the first is allowed only for national projects
-    whose pre-event reports were all on time; that report data does not exist yet, so the
-    timeliness half is taken as satisfied unless information says otherwise
-    (`_pre_reports_on_time`).
+    whose pre-event reports were all filed on time (`_pre_reports_on_time`).
     """
     project = ctx.project
     if project.kind != Kind.FILING or not project.previous_id:

@@ -105,6 +105,60 @@ def test_a_third_filing_is_refused_even_for_a_national_project(cast):
     assert "已连续备案2次" in finding.message
 
 
+def _second_national_filing(cast, *, late: bool):
+    """A national project approved in 2022, filed in 2023 with one session held in
+    Changsha whose pre-event reports were on time or late; now filed a second time."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from cme.holding.models import HeldSession, PreReport
+    from cme.orgs.models import Region
+
+    doctor = cast.persons["doctor"]
+    start = bare_project(
+        cast, year=2022, level=Level.NATIONAL, state=State.COMPLETED, leader=doctor
+    )
+    previous = _last_year(cast, level=Level.NATIONAL, kind=Kind.FILING, previous=start)
+    day = datetime.date(2023, 6, 10)
+    session = HeldSession.objects.create(
+        project=previous,
+        number=1,
+        starts_on=day,
+        ends_on=day,
+        region=Region.objects.get(code="430102"),
+        address="学术报告厅",
+        expected_participants=100,
+        credits=2,
+        created_by=cast.users["city_admin"],
+    )
+    for kind, authority, days in (
+        (PreReport.Kind.CITY, cast.changsha, 7),
+        (PreReport.Kind.PROVINCE, cast.province, 14),
+    ):
+        PreReport.objects.create(
+            session=session,
+            kind=kind,
+            authority=authority,
+            due_on=day - datetime.timedelta(days=days),
+            submitted_at=datetime.datetime(2023, 6, 8 if late else 1, tzinfo=datetime.UTC),
+            late=late,
+            notice=ContentFile(b"%PDF", name="n.pdf"),
+            schedule=ContentFile(b"%PDF", name="s.pdf"),
+            submitted_by=cast.users["city_admin"],
+        )
+    return _filing(cast, previous, level=Level.NATIONAL)
+
+
+def test_a_second_national_filing_needs_last_years_pre_reports_on_time(cast):
+    assert "FILING_LIMIT" not in rule_ids(_check(_second_national_filing(cast, late=False)))
+
+
+def test_a_late_pre_report_last_year_refuses_a_second_filing(cast):
+    (finding,) = _only(_check(_second_national_filing(cast, late=True)), "FILING_LIMIT")
+    assert "及时填报举办前报备" in finding.message
+
+
 # APPROVED_NOT_NEW — 已批准的项目不再作为新项目申报 (000 §三.5)
 
 

@@ -1,0 +1,23 @@
+"""Background work of distance learning and annual meetings (django-tasks; `manage.py
+db_worker` runs it): the commits of the two imports."""
+
+from django_tasks import task
+
+from cme.core.imports import run_commit
+from cme.distance.completions import commit_completion_import
+from cme.distance.meetings import commit_attendance_import
+from cme.distance.models import AttendanceImport, CompletionImport
+
+
+@task()
+def commit_completion_import_task(import_id: int, actor_id: int) -> str:
+    record = CompletionImport.objects.select_related("filing__provider", "filing__city").get(
+        pk=import_id
+    )
+    return run_commit(record, commit_completion_import, actor_id)
+
+
+@task()
+def commit_attendance_import_task(import_id: int, actor_id: int) -> str:
+    record = AttendanceImport.objects.select_related("meeting__society").get(pk=import_id)
+    return run_commit(record, commit_attendance_import, actor_id)
