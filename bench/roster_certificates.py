@@ -73,7 +73,7 @@ def roster_session():
                 session=session,
                 year=2024,
                 category=Category.I,
-                source=Source.PROVINCIAL_PROJECT,
+                source_id=Source.PROVINCIAL_PROJECT,
                 amount="2.0",
                 hours="12.0",
                 status=CreditRecord.Status.VALID,
@@ -116,9 +116,9 @@ def floor_pages(session) -> list[dict]:
         pages.append(
             {
                 "values": values,
-                "statement": documents._wrap("\u3000\u3000" + statement, font, 13, width),
+                "statement": documents.wrap("\u3000\u3000" + statement, font, 13, width),
                 "rows": [
-                    (label, documents._wrap(values[label], font, 11, value_width))
+                    (label, documents.wrap(values[label], font, 11, value_width))
                     for label in documents.ROWS
                 ],
                 "url": url,
