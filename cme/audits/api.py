@@ -20,6 +20,7 @@ from cme.audits.whatif import what_if as run_what_if
 from cme.core import idnumbers
 from cme.core.errors import NotFound, PermissionDenied
 from cme.core.exports import XLSX, xlsx_response
+from cme.people.queries import person_for
 
 router = Router(tags=["学分审核"])
 
@@ -335,3 +336,27 @@ def annual_certificate_out(c: AnnualCertificate) -> dict:
         "hours": c.hours,
         "issued_on": c.issued_on,
     }
+
+
+class VoidIn(Schema):
+    reason: str = Field(..., description="作废原因（如弄虚作假的事实与处理依据）")
+
+
+class VoidOut(Schema):
+    person_id: int
+    year: int
+    voided_records: int = Field(..., description="本次作废的学分记录数")
+
+
+@router.post(
+    "/persons/{person_id}/credits/{year}/void",
+    response={200: VoidOut, **ERRORS},
+    summary="作废某人某年度全部学分（弄虚作假）",
+)
+def post_void_year(request: HttpRequest, person_id: int, year: int, payload: VoidIn):
+    """003 §二十六：卫生健康行政部门作废其管理范围内人员一个年度的全部学分；该年度的审核名单结果与
+    年度合格证明随之作废，本人可看到原因。"""
+    user = current_user(request)
+    person = person_for(user, person_id)
+    count = actions.void_person_year(person, year, actor=user, reason=payload.reason)
+    return {"person_id": person.pk, "year": year, "voided_records": count}

@@ -1,16 +1,16 @@
 """API: a person's ledger and yearly summary (issue 6 §11), with the same scope as the pages."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from cme.api.auth import current_user
 from cme.api.schemas import ERRORS
 from cme.core.errors import NotFound
-from cme.credits import ledger
+from cme.credits import actions, ledger
 from cme.people.queries import person_for
 
 router = Router(tags=["学分"])
@@ -110,3 +110,31 @@ def my_credits(request: HttpRequest, year: int | None = None):
 )
 def person_credits(request: HttpRequest, person_id: int, year: int | None = None):
     return _summary(person_for(current_user(request), person_id), year)
+
+
+class ExemptionOut(Schema):
+    person_id: int
+    year: int
+    reason: str
+    granted_at: datetime
+
+
+@router.post(
+    "/persons/{person_id}/credits/{year}/exemption",
+    response={201: ExemptionOut, **ERRORS},
+    summary="设为年度不计达标",
+)
+def post_exemption(
+    request: HttpRequest,
+    person_id: int,
+    year: int,
+    reason: Form[str],
+    evidence: File[UploadedFile] = None,
+):
+    """multipart：reason 不计达标原因（如病假、产假、新入职）；evidence 证明材料（PDF/JPG/PNG，可选）。
+    只有本单位管理员可以设置；已设置的年度返回 EXEMPTION_EXISTS。"""
+    user = current_user(request)
+    person = person_for(user, person_id)
+    return Status(
+        201, actions.grant_exemption(person, year, actor=user, reason=reason, evidence=evidence)
+    )

@@ -47,7 +47,7 @@ from cme.orgs.models import Organisation
 from cme.people.models import Person
 from cme.policy.access import for_year
 
-ZERO = Decimal(0)
+ZERO = Decimal("0.0")  # sums of nothing print as amounts do
 TENTH = Decimal("0.1")
 AMOUNT = DecimalField(max_digits=9, decimal_places=1)
 NOUGHT = Value(Decimal("0.0"), output_field=AMOUNT)

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cme.accounts.scope import acting_org, manages_staff
 from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.credits import actions, ledger
 from cme.credits.forms import ExemptionForm
@@ -71,21 +70,17 @@ def person_credits(request, person_pk: int):
     person = person_for(request.user, person_pk)
     context = _context(person, _year(request)) | {
         "own": False,
-        "can_exempt": _can_exempt(request.user, person),
+        "can_exempt": actions.can_exempt(request.user, person),
         "form": ExemptionForm(),
     }
     return render(request, "credits/ledger.html", context)
-
-
-def _can_exempt(user, person: Person) -> bool:
-    return manages_staff(user) and person.unit_id is not None and acting_org(user) == person.unit
 
 
 @login_required
 @require_POST
 def exempt(request, person_pk: int):
     person = person_for(request.user, person_pk)
-    if not _can_exempt(request.user, person):
+    if not actions.can_exempt(request.user, person):
         raise PermissionDenied(_("只有本单位管理员可以设置不计达标。"))
     year = _year(request)
     form = ExemptionForm(request.POST, request.FILES)

@@ -94,3 +94,41 @@ def test_the_what_if_endpoint_counts_and_saves_nothing(client, cast, credits):
         ).status_code
         == 403
     )
+
+
+def test_an_authority_voids_a_persons_year_and_another_city_cannot(client, cast, credits):
+    nurse = cast.persons["nurse"]
+    url = "/persons/{p}/credits/{y}/void".format(p=nurse.pk, y=YEAR)
+    foreign = api(client, cast.users["zhuzhou"])("post", url, {"reason": "代签到"})
+    assert foreign.status_code == 404
+    unit = api(client, cast.users["city_admin"])("post", url, {"reason": "代签到"})
+    assert unit.status_code == 403
+    call = api(client, cast.users["changsha"])
+    blank = call("post", url, {"reason": "  "})
+    assert blank.status_code == 400 and blank.json()["code"] == "REASON_REQUIRED"
+    voided = call("post", url, {"reason": "代签到"}).json()
+    assert voided["voided_records"] > 0
+    summary = call("get", "/persons/{p}/credits".format(p=nurse.pk), {"year": YEAR}).json()
+    assert summary["total"] == "0.0" and summary["result"] == "not_qualified"
+    assert {r["status"] for r in summary["records"]} == {"void"}
+    assert {r["status_reason"] for r in summary["records"]} == {"代签到"}
+
+
+def test_only_the_own_unit_sets_a_person_exempt_through_the_api(client, cast, credits):
+    doctor = cast.persons["doctor"]
+    url = "/persons/{p}/credits/{y}/exemption".format(p=doctor.pk, y=YEAR)
+    city = api(client, cast.users["changsha"])("post", url, files={"reason": "产假"})
+    assert city.status_code == 403
+    call = api(client, cast.users["city_admin"])
+    fake = io.BytesIO(b"MZ\x90\x00 not a scan")
+    fake.name = "leave.pdf"
+    refused = call("post", url, files={"reason": "产假", "evidence": fake})
+    assert refused.status_code == 400 and refused.json()["code"] == "FILE_TYPE"
+    granted = call("post", url, files={"reason": "产假"})
+    assert granted.status_code == 201 and granted.json()["reason"] == "产假"
+    again = call("post", url, files={"reason": "产假"})
+    assert again.status_code == 400 and again.json()["code"] == "EXEMPTION_EXISTS"
+    row = call(
+        "get", "/audits/units/{u}/{y}".format(u=cast.city_hospital.pk, y=YEAR), {"result": "exempt"}
+    ).json()
+    assert [r["name"] for r in row["items"]] == [doctor.name]
