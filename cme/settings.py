@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
-    "django_static_echarts",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -57,6 +56,7 @@ INSTALLED_APPS = [
     "cme.audits",
     "cme.claims",
     "cme.distance",
+    "cme.stats",
     "cme.demo",
 ]
 
