@@ -99,7 +99,10 @@ def dashboard(request: HttpRequest, year: int | None = None, today: date | None 
             for m, a, n in figures.credits_by_month(user, year)
         ],
         "audits": [{**r.__dict__, "share": r.share} for r in figures.audit_progress(user, year)],
-        "overdue": {"reports": len(overdue.reports), "reviews": len(overdue.reviews)},
+        "overdue": {
+            "reports": overdue.missing.count() + overdue.late.count(),
+            "reviews": overdue.reviews.count(),
+        },
     }
 
 

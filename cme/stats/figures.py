@@ -9,11 +9,11 @@ directly (直属), a county its units.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
 from cme.accounts.scope import in_scope, scope_path
@@ -21,6 +21,8 @@ from cme.audits.models import AnnualAudit
 from cme.credits.models import CreditRecord
 from cme.holding.models import ExecutionReport, HeldSession
 from cme.orgs.models import Organisation
+from cme.people.models import Person
+from cme.policy.access import for_year
 from cme.projects.models import Level, Project, State
 from cme.supervision.quotas import AFTER_APPROVAL
 
@@ -173,40 +175,51 @@ def behind(user, year: int, n: int = 10) -> list[Rates]:
 
 @dataclass
 class Overdue:
-    reports: list = field(default_factory=list)  # execution reports not filed in time
-    reviews: list = field(default_factory=list)  # filed reports not reviewed in time
+    """Querysets: sessions ended more than the report's lead time ago with no report begun,
+    reports begun but not filed by their due date, filed reports not reviewed in time."""
+
+    missing: QuerySet
+    late: QuerySet
+    reviews: QuerySet
+
+    @property
+    def reports(self) -> list[tuple[str, object]]:
+        """("session", s) for each report not begun, ("report", r) for each one begun."""
+        return [*(("session", s) for s in self.missing), *(("report", r) for r in self.late)]
 
     @property
     def count(self) -> int:
-        return len(self.reports) + len(self.reviews)
+        return self.missing.count() + self.late.count() + self.reviews.count()
 
 
 def overdue(user, today: datetime.date) -> Overdue:
     """Execution reports past their due date and not filed (sponsor in scope), and filed
-    reports past their review date (reviewer in scope)."""
+    reports past their review date (reviewer or sponsor in scope)."""
     open_states = [ExecutionReport.State.DRAFT, ExecutionReport.State.RETURNED]
     base = ExecutionReport.objects.select_related("session__project__sponsor", "reviewer").order_by(
         "due_on", "id"
     )
-    reports = in_scope(
-        base.filter(state__in=open_states, due_on__lt=today), user, "session__project__sponsor"
-    )
-    reviews = in_scope(
-        base.filter(state=ExecutionReport.State.SUBMITTED, review_due_on__lt=today),
-        user,
-        "reviewer",
-        "session__project__sponsor",
-    )
-    missing = in_scope(
-        HeldSession.objects.filter(
-            ends_on__lt=today - datetime.timedelta(days=14), execution_report__isnull=True
-        ),
-        user,
-        "project__sponsor",
-    ).select_related("project__sponsor")
+    # a report not begun has no due date yet: the session's end plus the policy's lead time
+    lead = datetime.timedelta(days=for_year(today.year).get("report.after_event_days"))
     return Overdue(
-        reports=[*(("session", s) for s in missing), *(("report", r) for r in reports)],
-        reviews=list(reviews),
+        missing=in_scope(
+            HeldSession.objects.filter(ends_on__lt=today - lead, execution_report__isnull=True),
+            user,
+            "project__sponsor",
+        )
+        .select_related("project__sponsor")
+        .order_by("ends_on", "id"),
+        late=in_scope(
+            base.filter(state__in=open_states, due_on__lt=today),
+            user,
+            "session__project__sponsor",
+        ),
+        reviews=in_scope(
+            base.filter(state=ExecutionReport.State.SUBMITTED, review_due_on__lt=today),
+            user,
+            "reviewer",
+            "session__project__sponsor",
+        ),
     )
 
 
@@ -278,9 +291,12 @@ class AuditRow:
         return percent(self.qualified, self.staff)
 
 
-def audit_progress(user, year: int, *, state: str = "") -> list[AuditRow]:
-    """Each unit's audit of the year (submitted ones; units that have not submitted show as
-    未审核 with their current staff count), lowest 达标 share first."""
+def audit_progress(
+    user, year: int, *, state: str = "", with_missing: bool = True
+) -> list[AuditRow]:
+    """Each unit's audit of the year (submitted ones; with `with_missing`, the units with
+    staff that have not submitted too, as 未审核 with their current staff count), lowest
+    达标 share first."""
     audits = in_scope(AnnualAudit.objects.filter(year=year), user, "unit").select_related("unit")
     rows = {
         a.unit_id: AuditRow(
@@ -288,6 +304,8 @@ def audit_progress(user, year: int, *, state: str = "") -> list[AuditRow]:
         )
         for a in audits
     }
+    if not with_missing:
+        return sorted(rows.values(), key=lambda r: (r.share is None, r.share or 0, r.name))
     units = (
         in_scope(Organisation.objects.exclude(kind=Organisation.Kind.AUTHORITY), user, "")
         .filter(status=Organisation.Status.ACTIVE)
@@ -303,6 +321,13 @@ def audit_progress(user, year: int, *, state: str = "") -> list[AuditRow]:
     if state:
         result = [r for r in result if r.state == state]
     return sorted(result, key=lambda r: (r.share is None, r.share or 0, r.name))
+
+
+def staffed_units(user) -> int:
+    """The number of units in scope with staff on their books (those that owe an audit)."""
+    return in_scope(Person.objects.filter(unit__isnull=False), user, "unit").aggregate(
+        n=Count("unit_id", distinct=True)
+    )["n"]
 
 
 def audit_states(rows: list[AuditRow]) -> dict[str, int]:

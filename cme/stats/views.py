@@ -46,7 +46,7 @@ def dashboard(request):
     table = figures.declarations(request.user, year)
     areas = figures.area_rates(request.user, year)
     months = figures.credits_by_month(request.user, year)
-    audits = figures.audit_progress(request.user, year)
+    audits = figures.audit_progress(request.user, year, with_missing=False)
     overdue = figures.overdue(request.user, today)
     submitted = [r for r in audits if r.share is not None]
     states = [State.UNDER_REVIEW, State.RETURNED, State.REJECTED, *figures.AFTER_APPROVAL]
@@ -108,7 +108,7 @@ def dashboard(request):
         "credits": sum(a for _m, a, _n in months),
         "overdue": overdue.count,
         "audits_approved": sum(1 for r in audits if r.state == AnnualAudit.State.APPROVED),
-        "audit_units": len(audits),
+        "audit_units": figures.staffed_units(request.user),
     }
     context = {
         "org": acting_org(request.user),

@@ -99,7 +99,7 @@ def test_reports_overdue_and_reviews_overdue(cast):
         reviewer=cast.province,
         review_due_on=datetime.date(2024, 6, 30),
     )
-    assert figures.overdue(cast.users["province"], today).reviews == [report]
+    assert list(figures.overdue(cast.users["province"], today).reviews) == [report]
 
 
 def test_credits_by_month_are_the_valid_credits_of_people_in_scope(cast):
