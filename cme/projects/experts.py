@@ -131,7 +131,8 @@ def score_summary(project: Project) -> dict:
 def previous_execution(project: Project) -> dict:
     """The project's record so far (004 §六.7), shown to experts and reviewers: the project it
     continues, the leader's earlier projects and their completion, the sponsor's execution
-    rate of the previous year (the 2023 indicators arrive with the holding and report data)."""
+    rate of the previous year, and the 2023 execution indicators of those projects."""
+    from cme.stats.indicators import INDICATORS, indicators_for
     from cme.supervision.quotas import execution_rate
 
     earlier = (
@@ -145,8 +146,20 @@ def previous_execution(project: Project) -> dict:
         if project.leader_id
         else []
     )
+    earlier = list(earlier)
+    shown = [p.pk for p in earlier] + ([project.previous_id] if project.previous_id else [])
+    found = indicators_for(Project.objects.filter(pk__in=shown))
+    for p in earlier:
+        p.indicators = found.get(p.pk)
+    previous = found.get(project.previous_id)
     return {
         "previous": project.previous,
-        "leader_projects": list(earlier),
+        "previous_indicators": [
+            (label, group, previous.percent(key)) for key, group, label in INDICATORS
+        ]
+        if previous
+        else [],
+        "previous_score": previous.score if previous else None,
+        "leader_projects": earlier,
         "sponsor_rate": execution_rate(project.sponsor, project.year - 1),
     }

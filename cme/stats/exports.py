@@ -90,3 +90,25 @@ def audit_rows(rows, year: int):
 
 def headers(items) -> list[str]:
     return [str(h) for h in items]
+
+
+def indicator_headers() -> list:
+    from cme.stats.indicators import INDICATORS
+
+    return (
+        [_("项目编号"), _("项目名称"), _("申办单位"), _("学员人数")]
+        + [label + "%" for _key, _group, label in INDICATORS]
+        + [_("综合得分")]
+    )
+
+
+def indicator_rows(projects, found):
+    from cme.stats.indicators import INDICATORS
+
+    for p in projects:
+        i = found[p.pk]
+        yield (
+            [p.number or "", p.name, p.sponsor.name, i.learners]
+            + [i.percent(key) for key, _group, _label in INDICATORS]
+            + [i.score]
+        )

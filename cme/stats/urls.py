@@ -10,4 +10,5 @@ urlpatterns = [
     path("overdue/", views.overdue_list, name="overdue"),
     path("credits/", views.credit_list, name="credits"),
     path("audits/", views.audit_list, name="audits"),
+    path("indicators/", views.indicator_list, name="indicators"),
 ]

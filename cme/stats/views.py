@@ -12,8 +12,9 @@ from cme.accounts.scope import acting_org, is_authority, scope_path
 from cme.audits.models import AnnualAudit
 from cme.core.errors import PermissionDenied
 from cme.core.exports import xlsx_response
+from cme.policy.access import for_year
 from cme.projects.models import Level, State
-from cme.stats import exports, figures
+from cme.stats import exports, figures, indicators
 
 PER_PAGE = 50
 
@@ -248,3 +249,37 @@ def audit_list(request):
         "counts": figures.audit_states(figures.audit_progress(request.user, year)),
     }
     return render(request, "stats/audit_list.html", context)
+
+
+@login_required
+def indicator_list(request):
+    """The year's approved projects in scope with their execution indicators (004 §六.7)."""
+    _authority(request)
+    year = _year(request)
+    level = request.GET.get("level", "")
+    qs = figures.projects(request.user, year, level=level, state="approved")
+    if request.GET.get("export") == "xlsx":
+        rows = list(qs)
+        found = indicators.indicators_for(qs)
+        name = _("{y}年度项目执行指标.xlsx").format(y=year)
+        return xlsx_response(
+            name, exports.headers(exports.indicator_headers()), exports.indicator_rows(rows, found)
+        )
+    page = _page(request, qs)
+    found = indicators.indicators_for(qs.filter(pk__in=[p.pk for p in page]))
+    rows = [
+        (p, found[p.pk], [found[p.pk].percent(key) for key, _g, _l in indicators.INDICATORS])
+        for p in page
+    ]
+    weights = for_year(year).get("indicator.weights") or {}
+    context = {
+        "year": year,
+        "years": _years(),
+        "level": level,
+        "levels": Level.choices,
+        "page": page,
+        "rows": rows,
+        "indicators": indicators.INDICATORS,
+        "weights": [(label, weights.get(key, 0)) for key, _g, label in indicators.INDICATORS],
+    }
+    return render(request, "stats/indicator_list.html", context)

@@ -55,7 +55,14 @@ def test_every_chart_point_links_to_the_list_behind_it(login, cast, projects):
 
 def test_every_list_exports_to_excel(login, cast, projects):
     client = login("changsha")
-    for name in ("stats:projects", "stats:units", "stats:overdue", "stats:credits", "stats:audits"):
+    for name in (
+        "stats:projects",
+        "stats:units",
+        "stats:overdue",
+        "stats:credits",
+        "stats:audits",
+        "stats:indicators",
+    ):
         response = client.get(reverse(name), {"year": YEAR, "export": "xlsx"})
         assert response.status_code == 200, name
         assert response["Content-Type"].startswith("application/vnd.openxmlformats"), name
