@@ -25,6 +25,8 @@ urlpatterns = [
     path("policy/", include("cme.policy.urls")),
     path("", include("cme.certificates.urls")),
     path("distance/", include("cme.distance.urls")),
+    path("notices/", include("cme.notices.urls")),
+    path("public/notices/", include("cme.notices.public_urls")),
     path("api/v1/", api.urls),
 ]
 
