@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cme.claims",
     "cme.distance",
     "cme.stats",
+    "cme.notices",
     "cme.demo",
 ]
 

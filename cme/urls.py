@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("cme.certificates.urls")),
     path("distance/", include("cme.distance.urls")),
     path("stats/", include("cme.stats.urls")),
+    path("notices/", include("cme.notices.urls")),
+    path("public/notices/", include("cme.notices.public_urls")),
     path("api/v1/", api.urls),
 ]
 

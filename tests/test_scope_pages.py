@@ -136,6 +136,9 @@ PUBLIC = {
     "check_in",
     "certificates:verify",
     "certificates:verify_form",
+    "public_notices",
+    "public_notice",
+    "public_notice_attachment",
 }
 
 

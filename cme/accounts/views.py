@@ -93,6 +93,11 @@ def home(request):
     if role_of(user) == Role.LEARNER:
         context["person"] = getattr(user, "person", None)
     context["reminders"] = reminders_for(user)
+    from cme.notices.queries import unread_notices
+
+    unread = unread_notices(user)
+    context["unread_notice_count"] = unread.count()
+    context["unread_notices"] = unread[:5]
     return render(request, "accounts/home.html", context)
 
 

@@ -62,6 +62,8 @@ ACTION_LABELS = {
     "project.expert_score": _("提交专家评审意见"),
     "sanction.create": _("录入处理决定"),
     "sanction.revoke": _("撤销处理决定"),
+    "notice.publish": _("发布通知公告"),
+    "notice.withdraw": _("撤回通知公告"),
     "quota.set": _("调整申报名额"),
     "quota.compute": _("计算申报名额"),
     "credit_source.create": _("新增学分来源"),

@@ -14,6 +14,7 @@ from django.db import transaction
 from cme.accounts.models import Role, User
 from cme.demo.builders import org, person, resident_id, user
 from cme.demo.credits import load_credits
+from cme.demo.notices import load_notices
 from cme.orgs.models import Organisation, Region
 from cme.people.models import Person
 from cme.people.titles import level_of
@@ -277,6 +278,7 @@ def load_hunan() -> dict[str, int]:
             staff.add(unit)
     _load_declarations(orgs, accounts)
     load_credits(accounts)
+    load_notices(accounts)
     return {
         "organisations": len(orgs),
         "hospitals": len(HOSPITALS),
