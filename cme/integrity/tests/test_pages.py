@@ -98,3 +98,18 @@ def test_the_command_scans_a_year(cast, changsha_alert, capsys):
     call_command("scan_integrity", "--year", str(YEAR))
     assert "0 new alerts" in capsys.readouterr().out
     assert IntegrityAlert.objects.count() == 1
+
+
+def test_the_list_uses_a_fixed_number_of_queries(login, cast, django_assert_max_num_queries):
+    """More alerts add no queries (no query per row)."""
+    for i in range(30):
+        IntegrityAlert.objects.create(
+            rule="ROSTER_OVERSIZE",
+            year=YEAR,
+            fingerprint="test:{i}".format(i=i),
+            authority=cast.changsha,
+            summary="预警{i}".format(i=i),
+        )
+    client = login("changsha")
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("integrity:list") + "?state=all").status_code == 200
