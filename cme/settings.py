@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cme.distance",
     "cme.stats",
     "cme.notices",
+    "cme.integrity",
     "cme.demo",
 ]
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("stats/", include("cme.stats.urls")),
     path("notices/", include("cme.notices.urls")),
     path("public/notices/", include("cme.notices.public_urls")),
+    path("integrity/", include("cme.integrity.urls")),
     path("api/v1/", api.urls),
 ]
 

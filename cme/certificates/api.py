@@ -24,6 +24,7 @@ from cme.certificates.queries import (
 from cme.core import idnumbers
 from cme.core.errors import NotFound, PermissionDenied
 from cme.holding.queries import session_for
+from cme.integrity.verifications import record_verification
 
 router = Router(tags=["电子学分证书"])
 
@@ -126,9 +127,11 @@ def verify(request: HttpRequest, number: str):
     """证书编号大小写、空格和连字符均可；证件号码只返回脱敏形式。年度合格证明返回
     kind=年度合格证明 及年度学分。"""
     try:
-        return certificate_by_number(number)
+        certificate = certificate_by_number(number)
     except NotFound:
         return annual_certificate_out(annual_certificate_by_number(number))
+    record_verification(certificate, request.META.get("REMOTE_ADDR"))  # VERIFY_BURST reads it
+    return certificate
 
 
 @router.get(

@@ -20,6 +20,7 @@ from cme.certificates.queries import (
 )
 from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.holding.queries import session_for
+from cme.integrity.verifications import record_verification
 
 
 def verify_form(request):
@@ -44,6 +45,7 @@ def verify(request, number: str):
             context = {"not_found": True, "number": number}
             return render(request, "certificates/certificate_verify.html", context, status=404)
         return render(request, "certificates/certificate_verify.html", {"annual": annual})
+    record_verification(certificate, request.META.get("REMOTE_ADDR"))  # VERIFY_BURST reads it
     context = {
         "certificate": certificate,
         "project_number": documents.project_number(certificate.credit.session.project),

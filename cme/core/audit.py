@@ -93,6 +93,8 @@ ACTION_LABELS = {
     "claim.return": _("学分申报退回修改"),
     "claim.reject": _("学分申报不予认可"),
     "unit_activity.record": _("录入单位学术活动"),
+    "integrity.scan": _("扫描诚信预警"),
+    "integrity.decide": _("处理诚信预警"),
 }
 
 
