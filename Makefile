@@ -55,6 +55,7 @@ bench: install
 	$(DEV_ENV) $(PYTHON) bench/roster_certificates.py
 	$(DEV_ENV) $(PYTHON) bench/declaration_check.py
 	$(DEV_ENV) $(PYTHON) bench/annual_audit.py
+	$(DEV_ENV) $(PYTHON) bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
