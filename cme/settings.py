@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cme.audits",
     "cme.claims",
     "cme.distance",
+    "cme.inspections",
     "cme.demo",
 ]
 

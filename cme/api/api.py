@@ -21,6 +21,7 @@ from cme.distance.api import router as distance_router
 from cme.holding.api import router as holding_router
 from cme.holding.report_api import router as report_router
 from cme.holding.roster_api import router as roster_router
+from cme.inspections.api import router as inspections_router
 from cme.orgs.api import router as orgs_router
 from cme.people.api import router as people_router
 from cme.projects.api import router as projects_router
@@ -56,3 +57,4 @@ api.add_router("", credits_router)
 api.add_router("", audits_router)
 api.add_router("", distance_router)
 api.add_router("", meetings_router)
+api.add_router("", inspections_router)

@@ -91,6 +91,10 @@ ACTION_LABELS = {
     "claim.return": _("学分申报退回修改"),
     "claim.reject": _("学分申报不予认可"),
     "unit_activity.record": _("录入单位学术活动"),
+    "inspection.draw": _("抽取抽查项目"),
+    "inspection.assign": _("指派检查人员"),
+    "inspection.result": _("录入抽查结果"),
+    "inspection.file": _("上传抽查资料"),
 }
 
 
