@@ -235,13 +235,16 @@ def create_spot_check(request: HttpRequest, payload: SpotCheckIn):
     }
     if payload.preview:
         p = actions.preview_draw(**values)
-        return 200, {
-            "year": p.year,
-            "seed": p.seed,
-            "candidates": p.total_candidates,
-            "drawn": p.total_drawn,
-            "strata": [{**s.as_json(), "projects": s.drawn} for s in p.strata],
-        }
+        return Status(
+            200,
+            {
+                "year": p.year,
+                "seed": p.seed,
+                "candidates": p.total_candidates,
+                "drawn": p.total_drawn,
+                "strata": [{**s.as_json(), "projects": s.drawn} for s in p.strata],
+            },
+        )
     return Status(201, actions.create_spot_check(note=payload.note, **values))
 
 

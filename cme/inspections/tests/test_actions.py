@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from cme.core.errors import DomainError, PermissionDenied
 from cme.core.models import AuditEvent
@@ -15,7 +16,7 @@ from cme.inspections import actions
 from cme.inspections.models import SpotCheckFile, SpotCheckItem
 from cme.inspections.tests.conftest import PDF, PNG, YEAR, held, make_expert, scores
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def test_only_held_projects_of_the_year_in_scope_are_candidates(
