@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cme.stats",
     "cme.notices",
     "cme.integrity",
+    "cme.inspections",
     "cme.demo",
 ]
 

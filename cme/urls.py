@@ -29,6 +29,7 @@ urlpatterns = [
     path("notices/", include("cme.notices.urls")),
     path("public/notices/", include("cme.notices.public_urls")),
     path("integrity/", include("cme.integrity.urls")),
+    path("inspections/", include("cme.inspections.urls")),
     path("api/v1/", api.urls),
 ]
 

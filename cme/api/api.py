@@ -21,6 +21,7 @@ from cme.distance.api import router as distance_router
 from cme.holding.api import router as holding_router
 from cme.holding.report_api import router as report_router
 from cme.holding.roster_api import router as roster_router
+from cme.inspections.api import router as inspections_router
 from cme.integrity.api import router as integrity_router
 from cme.notices.api import router as notices_router
 from cme.orgs.api import router as orgs_router
@@ -62,3 +63,4 @@ api.add_router("", meetings_router)
 api.add_router("", stats_router)
 api.add_router("", notices_router)
 api.add_router("", integrity_router)
+api.add_router("", inspections_router)

@@ -95,6 +95,10 @@ ACTION_LABELS = {
     "unit_activity.record": _("录入单位学术活动"),
     "integrity.scan": _("扫描诚信预警"),
     "integrity.decide": _("处理诚信预警"),
+    "inspection.draw": _("抽取抽查项目"),
+    "inspection.assign": _("指派检查人员"),
+    "inspection.result": _("录入抽查结果"),
+    "inspection.file": _("上传抽查资料"),
 }
 
 

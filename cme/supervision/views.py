@@ -114,6 +114,11 @@ def sanction_create(request):
     initial = {}
     if request.GET.get("organisation", "").isdigit():
         initial["organisation"] = int(request.GET["organisation"])
+    # pre-filled from another page, e.g. a failed spot check (抽查评估不合格)
+    if request.GET.get("kind", "") in Sanction.Kind.values:
+        initial["kind"] = request.GET["kind"]
+    if request.GET.get("reason", "").strip():
+        initial["reason"] = request.GET["reason"].strip()[:2000]
     form = SanctionForm(
         request.POST or None, request.FILES or None, user=request.user, q=q, initial=initial
     )
