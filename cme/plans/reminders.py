@@ -1,6 +1,8 @@
 """Reminders of the plans app, in the shape of `cme.holding.reminders`: a unit's half-year
-training plan and a reporter's annual work report, from 14 days before the deadline until
-sent (a plan stays overdue until its half ends)."""
+training plan from 14 days before its deadline (a plan is optional — only units that want
+city-level projects send one — so after the deadline only a started, unsent draft stays
+as overdue, until its half ends), and a reporter's annual work report from 14 days before
+31 December until sent."""
 
 import datetime
 
@@ -22,15 +24,15 @@ def plan_reminders(user, today: datetime.date) -> list:
     found = []
     horizon = today + datetime.timedelta(days=HORIZON_DAYS)
     if is_plan_unit(user) and city_of(org) is not None:
-        sent = set(
-            TrainingPlan.objects.filter(unit=org, year=today.year)
-            .exclude(state=TrainingPlan.State.DRAFT)
-            .values_list("half", flat=True)
+        states = dict(
+            TrainingPlan.objects.filter(unit=org, year=today.year).values_list("half", "state")
         )
         for half in Half:
             due = plan_due_on(today.year, half)
             ends = datetime.date(today.year, *HALF_ENDS[half])
-            if half not in sent and due <= horizon and today <= ends:
+            state = states.get(half)
+            open_until = ends if state == TrainingPlan.State.DRAFT else due
+            if state in (None, TrainingPlan.State.DRAFT) and due <= horizon and today <= open_until:
                 found.append(
                     Reminder(
                         "{y}年{h}培训计划：报送{c}".format(

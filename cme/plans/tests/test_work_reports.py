@@ -10,6 +10,7 @@ from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.plans import actions
 from cme.plans.queries import work_report_for, work_report_status
 from cme.plans.reminders import plan_reminders
+from cme.plans.tests.helpers import plan_of
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -70,8 +71,11 @@ def test_another_city_cannot_open_a_changsha_report(cast):
 def test_reminders_for_the_plan_and_the_work_report(cast):
     texts = [r.text for r in plan_reminders(cast.users["city_admin"], datetime.date(2025, 3, 25))]
     assert texts == ["2025年上半年培训计划：报送长沙市卫生健康委员会"]
+    assert plan_reminders(cast.users["city_admin"], datetime.date(2025, 4, 2)) == []
+    plan_of(cast)  # a started draft stays overdue until the half ends
     late = plan_reminders(cast.users["city_admin"], datetime.date(2025, 4, 2))
     assert late[0].overdue
+    assert plan_reminders(cast.users["city_admin"], datetime.date(2025, 7, 1)) == []
     december = plan_reminders(cast.users["furong"], datetime.date(2025, 12, 20))
     assert [r.text for r in december] == ["2025年度继续医学教育工作总结：报送长沙市卫生健康委员会"]
     send(cast, "furong")
