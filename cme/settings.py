@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cme.audits",
     "cme.claims",
     "cme.distance",
+    "cme.plans",
     "cme.stats",
     "cme.notices",
     "cme.integrity",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("policy/", include("cme.policy.urls")),
     path("", include("cme.certificates.urls")),
     path("distance/", include("cme.distance.urls")),
+    path("plans/", include("cme.plans.urls")),
     path("stats/", include("cme.stats.urls")),
     path("notices/", include("cme.notices.urls")),
     path("public/notices/", include("cme.notices.public_urls")),

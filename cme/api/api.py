@@ -26,6 +26,7 @@ from cme.integrity.api import router as integrity_router
 from cme.notices.api import router as notices_router
 from cme.orgs.api import router as orgs_router
 from cme.people.api import router as people_router
+from cme.plans.api import router as plans_router
 from cme.projects.api import router as projects_router
 from cme.stats.api import router as stats_router
 from cme.supervision.api import router as supervision_router
@@ -60,6 +61,7 @@ api.add_router("", credits_router)
 api.add_router("", audits_router)
 api.add_router("", distance_router)
 api.add_router("", meetings_router)
+api.add_router("", plans_router)
 api.add_router("", stats_router)
 api.add_router("", notices_router)
 api.add_router("", integrity_router)

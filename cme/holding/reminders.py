@@ -38,6 +38,9 @@ def reminders_for(user, today: datetime.date | None = None) -> list[Reminder]:
         found += _review_reminders(user, today)
     if role == Role.LEARNER and getattr(user, "person", None) is not None:
         found += _learner_reminders(user.person)
+    from cme.plans.reminders import plan_reminders  # 培训计划 and 年度工作总结 due
+
+    found += plan_reminders(user, today)
     return sorted(found, key=lambda r: (not r.overdue, r.due_on or today))
 
 
