@@ -13,6 +13,14 @@ def _media_root(settings, tmp_path, _signing_dir):
     settings.CERT_SIGNING_DIR = _signing_dir
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing cached (ids repeat across tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def ensure_regions() -> None:
     """Reference data comes from data migrations; a transactional test (the browser tests)
     flushes every table when it ends, so a later test, or a later run with --reuse-db,

@@ -2,13 +2,17 @@
 for a year (the live ledger, or the snapshot once submitted), the province's list for 人社
 and the annual certificates."""
 
+import datetime
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
+from django.utils import timezone
 
 from cme.accounts.scope import acting_org, in_scope, is_authority, one_or_404, sees_everything
 from cme.audits.models import AnnualAudit, AnnualCertificate, AuditEntry
@@ -24,6 +28,7 @@ from cme.people.models import Person
 
 AUDIT_RELATED = ("unit", "holder")
 PER_PAGE = 50
+LIVE_RESULTS_SECONDS = 60
 VOIDED = "voided"  # the result filter for entries voided after the snapshot
 
 
@@ -113,6 +118,7 @@ class AuditList:
     rows: list[Row]
     counts: dict[str, int]  # per result (and VOIDED) over the unit, department filter applied
     snapshot: bool
+    counted_at: datetime.datetime | None = None  # when the live counts were counted
 
 
 def void_reasons(person_ids, year: int) -> dict[int, str]:
@@ -144,11 +150,12 @@ def unit_list(
     department: str = "",
     page: int | str | None = 1,
     per_page: int = PER_PAGE,
+    fresh: bool = False,
 ) -> AuditList:
     """A page of the unit's audit for the year, filtered by result and department."""
     if audit.pk and audit.shows_snapshot:
         return _snapshot_list(audit, result, department, page, per_page)
-    return _live_list(audit, result, department, page, per_page)
+    return _live_list(audit, result, department, page, per_page, fresh)
 
 
 def _staff(unit: Organisation, department: str) -> QuerySet[Person]:
@@ -156,26 +163,50 @@ def _staff(unit: Organisation, department: str) -> QuerySet[Person]:
     return qs.filter(department=department) if department else qs
 
 
-def _live_list(audit, result, department, page, per_page) -> AuditList:
-    """Every staff member's year from one GROUP BY over the unit (the counts need all of
-    them). Unfiltered, the page's people are paginated on the database; filtered by result,
-    the unit's ids in page order are, and the page's people are read by id."""
-    staff = _staff(audit.unit, department).order_by("department", "name", "id")
-    results = ledger.year_results(staff, audit.year)
-    counts = Counter(r.outcome.result for r in results.values())
-    if result:
-        ids = [
-            pk for pk in staff.values_list("pk", flat=True) if results[pk].outcome.result == result
-        ]
-        current = Paginator(ids, per_page).get_page(page)
-        by_id = Person.objects.in_bulk(list(current.object_list))
-        people = [by_id[pk] for pk in current.object_list]
-    else:
-        current = Paginator(staff, per_page).get_page(page)
-        people = list(current.object_list)
+def _results_key(audit: AnnualAudit, department: str) -> str:
+    """Changes with the staff (anyone joining, leaving or edited), with the ledger's version
+    of the unit's year, and with the department filter."""
+    staff = _staff(audit.unit, department).aggregate(n=Count("id"), changed=Max("updated_at"))
+    version = ledger.results_version(audit.unit_id, audit.year)
+    digest = hashlib.blake2s(
+        "{d}|{n}|{c}".format(d=department, n=staff["n"], c=staff["changed"]).encode(),
+        digest_size=8,
+    ).hexdigest()
+    return "audits:live:{u}:{y}:{v}:{d}".format(u=audit.unit_id, y=audit.year, v=version, d=digest)
+
+
+def unit_results(audit: AnnualAudit, department: str = "", *, fresh: bool = False):
+    """[(person_id, result)] of every staff member in page order, and when it was counted.
+
+    Counting a unit's results means judging every staff member's year (one GROUP BY over
+    the ledger, 0.3-0.5 s for 5,000 staff); the counts and the result filter are read from
+    this, counted again at most every LIVE_RESULTS_SECONDS, at once when a year is voided or
+    exempted here, or when the user asks. The page's own rows are always read live."""
+    key = _results_key(audit, department)
+    found = None if fresh else cache.get(key)
+    if found is None:
+        staff = _staff(audit.unit, department).order_by("department", "name", "id")
+        results = ledger.year_results(staff, audit.year)
+        order = staff.values_list("pk", flat=True)
+        found = ([(pk, results[pk].outcome.result) for pk in order], timezone.now())
+        cache.set(key, found, LIVE_RESULTS_SECONDS)
+    return found
+
+
+def _live_list(audit, result, department, page, per_page, fresh=False) -> AuditList:
+    """Every staff member's result (counted at most once a minute, see `unit_results`) for
+    the counts and the filter; the page's people read and judged live."""
+    order, counted_at = unit_results(audit, department, fresh=fresh)
+    counts = Counter(r for _pk, r in order)
+    ids = [pk for pk, r in order if not result or r == result]
+    current = Paginator(ids, per_page).get_page(page)
+    page_ids = list(current.object_list)
+    by_id = Person.objects.in_bulk(page_ids)
+    live = ledger.year_results(Person.objects.filter(pk__in=page_ids), audit.year)
+    people = [by_id[pk] for pk in page_ids if pk in by_id]
     voided = void_reasons([p.pk for p in people], audit.year)
-    rows = [_live_row(p, results[p.pk], voided.get(p.pk)) for p in people]
-    return AuditList(current, rows, dict(counts), snapshot=False)
+    rows = [_live_row(p, live[p.pk], voided.get(p.pk)) for p in people]
+    return AuditList(current, rows, dict(counts), snapshot=False, counted_at=counted_at)
 
 
 def _live_row(person: Person, result: ledger.PersonYear, void_reason: str | None) -> Row:

@@ -66,7 +66,11 @@ def unit_audit(request, unit_pk: int, year: int):
         name = "{u}_{y}年度学分审核.xlsx".format(u=unit.name, y=year)
         return xlsx_response(name, exports.UNIT_HEADERS, exports.unit_rows(rows))
     listing = queries.unit_list(
-        audit, result=result, department=department, page=request.GET.get("page")
+        audit,
+        result=result,
+        department=department,
+        page=request.GET.get("page"),
+        fresh=request.GET.get("fresh") == "1",
     )
     context = {
         "unit": unit,

@@ -7,6 +7,7 @@ from cme.accounts.scope import acting_org, manages_staff
 from cme.core import audit
 from cme.core.errors import DomainError, PermissionDenied
 from cme.core.uploads import validate_scan
+from cme.credits import ledger
 from cme.credits.models import Exemption
 from cme.people.models import Person
 
@@ -33,6 +34,7 @@ def grant_exemption(person: Person, year: int, *, actor, reason: str, evidence=N
     exemption = Exemption.objects.create(
         person=person, year=year, reason=reason.strip(), evidence=evidence or "", granted_by=actor
     )
+    ledger.forget_results(person.unit_id, year)
     audit.record(
         "credit.exempt",
         actor=actor,

@@ -14,11 +14,12 @@ year is 不计达标 whatever their credits.
 import datetime
 import gc
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import (
     DecimalField,
@@ -488,6 +489,23 @@ def _five_year_warnings(checked: list[int], year: int) -> dict[int, list]:
     }
 
 
+def _version_key(unit_id: int, year: int) -> str:
+    return "ledger:results-version:{u}:{y}".format(u=unit_id, y=year)
+
+
+def results_version(unit_id: int, year: int) -> int:
+    """A number that changes when a unit's results of a year are known to have changed
+    (a year voided, a person exempted): part of the key of anything that caches them."""
+    return cache.get_or_set(_version_key(unit_id, year), 0)
+
+
+def forget_results(unit_id: int | None, year: int) -> None:
+    if unit_id is None:
+        return
+    with suppress(ValueError):  # nothing cached for the unit yet
+        cache.incr(_version_key(unit_id, year))
+
+
 def _five_year_warning(year: int, total: Decimal, minimum: Decimal) -> str:
     return "近5年（{a}-{b}年）国家级项目学分{t}分，少于{m}分".format(
         a=year - 4, b=year, t=total.quantize(TENTH), m=minimum
@@ -531,4 +549,5 @@ def void_year(person: Person, year: int, *, actor, reason: str) -> int:
         changes={"年度": year, "作废记录": count},
         comment=reason.strip(),
     )
+    forget_results(person.unit_id, year)
     return count

@@ -164,6 +164,12 @@ class CreditRecord(models.Model):  # 学分记录
         indexes = [
             models.Index(fields=["person", "year"]),
             models.Index(fields=["holder", "status"]),
+            # the few records still pending (a unit's audit page counts them for its staff)
+            models.Index(
+                fields=["person", "year"],
+                condition=models.Q(status="pending"),
+                name="credit_pending_by_person",
+            ),
         ]
 
     def __str__(self) -> str:
