@@ -6,6 +6,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cme.accounts import actions
@@ -35,6 +36,7 @@ from cme.holding.reminders import reminders_for
 from cme.orgs.chains import deciding_authority
 from cme.orgs.models import Organisation
 from cme.orgs.queries import org_for
+from cme.stats.figures import desk_summary
 
 
 class LoginView(auth_views.LoginView):
@@ -90,6 +92,7 @@ def home(request):
         context["open_resets"] = (
             resets_visible_to(user).filter(state=RequestState.SUBMITTED).count()
         )
+        context["desk"] = desk_summary(user, timezone.localdate())
     if role_of(user) == Role.LEARNER:
         context["person"] = getattr(user, "person", None)
     context["reminders"] = reminders_for(user)

@@ -335,3 +335,15 @@ def audit_states(rows: list[AuditRow]) -> dict[str, int]:
     for r in rows:
         counts[r.state] += 1
     return {s: counts.get(s, 0) for s in AnnualAudit.State.values}
+
+
+def desk_summary(user, today: datetime.date) -> dict:
+    """The few figures an authority's home page shows, linking to the desk."""
+    table = declarations(user, today.year)
+    return {
+        "year": today.year,
+        "under_review": sum(t.get(State.UNDER_REVIEW, 0) for t in table.values()),
+        "approved": sum(t.get(s, 0) for t in table.values() for s in AFTER_APPROVAL),
+        "completed": sum(t.get(State.COMPLETED, 0) for t in table.values()),
+        "overdue": overdue(user, today).count,
+    }

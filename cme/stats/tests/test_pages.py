@@ -84,3 +84,14 @@ def test_the_api_gives_the_same_figures_to_authorities_only(client, cast, projec
     assert len(data["credits_by_month"]) == 12
     units = api(client, cast.users["zhuzhou"])("get", "/stats/units", {"year": YEAR}).json()
     assert [(u["name"], u["execution_rate"]) for u in units] == [("株洲市中心医院", "0.0")]
+
+
+def test_an_authoritys_home_page_shows_its_year_and_links_to_the_desk(login, cast):
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    bare_project(cast, name="审核中项目", year=year, state=State.UNDER_REVIEW)
+    body = login("changsha").get(reverse("home")).content.decode()
+    assert 'id="desk"' in body and reverse("stats:dashboard") in body
+    assert f'{reverse("stats:projects")}?year={year}&state=under_review">1</a>' in body
+    assert 'id="desk"' not in login("city_admin").get(reverse("home")).content.decode()
