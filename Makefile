@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
 DEV_ENV := DEBUG=1
 
-.PHONY: demo test install lint fmt migrate run bench clean
+.PHONY: demo test install lint fmt migrate run bench backup restore clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -56,6 +56,16 @@ bench: install
 	$(DEV_ENV) $(PYTHON) bench/declaration_check.py
 	$(DEV_ENV) $(PYTHON) bench/annual_audit.py
 	$(DEV_ENV) $(PYTHON) bench/dashboard.py
+
+# Backups (docs/operations.md): the database (pg_dump -Fc on PostgreSQL) and the uploaded
+# files into var/backups/cme-backup-<time>/; `make restore FROM=var/backups/cme-backup-…`
+# loads one into the configured database and checks every table's count and the ledger.
+backup: install
+	$(DEV_ENV) $(PYTHON) manage.py backup --output $(or $(TO),var/backups)
+
+restore: install
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=var/backups/cme-backup-…"; exit 2; }
+	$(DEV_ENV) $(PYTHON) manage.py restore $(FROM)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
