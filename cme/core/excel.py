@@ -17,6 +17,7 @@ import datetime
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -27,6 +28,9 @@ from cme.core.errors import DomainError
 
 HEADER_SCAN_ROWS = 10
 MAX_ROWS = 100_000
+MAX_COLUMNS = 256  # templates have a few dozen columns
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an .xlsx is a zip: its parts unpacked
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 LOST_DIGITS = (
     "以数字格式保存，Excel只保留15位有效数字，后几位已丢失（显示为1.23E+17一类）；"
@@ -123,7 +127,50 @@ def read_table(data: bytes, columns: Iterable[Column]) -> Table:
     return table
 
 
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_xlsx(data: bytes) -> None:
+    """Refuse, before anything unpacks it, an .xlsx that would take the reader's memory: a
+    zip whose parts unpack past MAX_UNPACKED_BYTES (a zip bomb), or a sheet with a cell far
+    outside the import's range (one value in XFD1048576 makes every reader build a grid of
+    17 billion cells)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise DomainError("FILE_UNREADABLE", "无法读取该Excel文件，文件可能已损坏或加密。") from exc
+    if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
+        raise DomainError(
+            "FILE_UNPACKS_TOO_LARGE",
+            "文件解压后超过{n}MB（可能是压缩炸弹），请另存为普通Excel文件或分批导入。".format(
+                n=MAX_UNPACKED_BYTES // 1024 // 1024
+            ),
+        )
+    for part in parts:
+        if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+            continue
+        max_row = max_col = 0
+        for letters, digits in _CELL_REF.findall(archive.read(part)):
+            max_row = max(max_row, int(digits))
+            max_col = max(max_col, _column_number(letters))
+        if max_row > MAX_ROWS + HEADER_SCAN_ROWS or max_col > MAX_COLUMNS:
+            raise DomainError(
+                "FILE_RANGE_TOO_LARGE",
+                "工作表中第{r}行或第{c}列有内容，超出导入范围（最多{n}行、{m}列）；"
+                "请删除表格右侧和下方多余的单元格后重新导入。".format(
+                    r=max_row, c=max_col, n=MAX_ROWS, m=MAX_COLUMNS
+                ),
+            )
+
+
 def _read_workbook(data: bytes) -> list[list]:
+    if data[:4] == b"PK\x03\x04":
+        check_xlsx(data)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)
