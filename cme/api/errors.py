@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -19,6 +20,8 @@ _VALIDATION_MESSAGES = {
     "int_parsing": "应为整数。",
     "bool_parsing": "应为 true 或 false。",
     "greater_than_equal": "不能小于{ge}。",
+    "less_than_equal": "不能大于{le}。",
+    "less_than": "应小于{lt}。",
     "literal_error": "取值无效，可选：{expected}。",
     "enum": "取值无效，可选：{expected}。",
     "json_invalid": "不是有效的JSON。",
@@ -122,3 +125,12 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, authentication_error)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, not_found)
+
+    def bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        body = error_body(
+            "BAD_MULTIPART",
+            "上传的请求体不是有效的 multipart/form-data（缺少或无效的 boundary）。",
+        )
+        return api.create_response(request, body, status=400)
+
+    api.add_exception_handler(MultiPartParserError, bad_multipart)

@@ -1,6 +1,7 @@
 """Pieces shared by every router: the error body, references, pagination."""
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
@@ -84,8 +85,17 @@ ERRORS: dict[int, type[Schema]] = {
 }
 
 
+MAX_PAGE = 1_000_000  # far beyond any list; keeps the offset within the database's integers
+# A year given to the API: a calendar year the platform can hold data for.
+Year = Annotated[int, Field(ge=1990, le=2100, description="年度，如 2026")]
+
+
 class Pages(PageNumberPagination):
     """?page=1&page_size=50 → {"items": [...], "count": n}."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE, description="页码，从1开始")
+        page_size: int | None = Field(None, ge=1, le=1000, description="每页条数")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(page_size=PAGE_SIZE, **kwargs)

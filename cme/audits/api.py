@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from cme.accounts.scope import is_authority
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, OrgRef, Pages
+from cme.api.schemas import ERRORS, OrgRef, Pages, Year
 from cme.audits import actions, documents, exports, queries
 from cme.audits.models import AnnualAudit, AnnualCertificate
 from cme.audits.whatif import what_if as run_what_if
@@ -90,10 +90,12 @@ class DecisionIn(Schema):
 
 
 class WhatIfIn(Schema):
-    year: int
-    total_min: Decimal = Field(..., ge=0, description="总学分不少于")
-    class1_min: Decimal = Field(..., ge=0, description="I类学分不少于")
-    class2_max_counted: Decimal | None = Field(None, ge=0, description="II类学分计入总分上限")
+    year: Year
+    total_min: Decimal = Field(..., ge=0, le=1000, description="总学分不少于")
+    class1_min: Decimal = Field(..., ge=0, le=1000, description="I类学分不少于")
+    class2_max_counted: Decimal | None = Field(
+        None, ge=0, le=1000, description="II类学分计入总分上限"
+    )
     limit: int = Field(100, ge=0, le=1000, description="每类最多列出的人数")
 
 
@@ -146,7 +148,7 @@ def _xlsx(description: str) -> dict:
 def unit_audit(
     request: HttpRequest,
     unit_id: int,
-    year: int,
+    year: Year,
     result: str = Query("", description="qualified / not_qualified / exempt / voided"),
     department: str = "",
     page: int = Query(1, ge=1),
@@ -172,7 +174,7 @@ def unit_audit(
     response={200: AuditOut, **ERRORS},
     summary="提交年度学分审核",
 )
-def submit(request: HttpRequest, unit_id: int, year: int) -> AnnualAudit:
+def submit(request: HttpRequest, unit_id: int, year: Year) -> AnnualAudit:
     """本单位管理员提交；退回后修改学分可重新提交（名单重新生成）。"""
     user = current_user(request)
     return actions.submit_audit(queries.unit_for_audit(user, unit_id), year, actor=user)
@@ -196,7 +198,7 @@ def decide(request: HttpRequest, audit_id: int, payload: DecisionIn) -> AnnualAu
     summary="学分审核待办",
 )
 @paginate(Pages)
-def review_queue(request: HttpRequest, state: str = "", year: int | None = None):
+def review_queue(request: HttpRequest, state: str = "", year: Year | None = None):
     """不传 state：本单位待审核的；传 state：管辖范围内该状态的（省继教办可看全省）。"""
     user = current_user(request)
     if not is_authority(user):
@@ -211,7 +213,7 @@ def review_queue(request: HttpRequest, state: str = "", year: int | None = None)
     openapi_extra=_xlsx("审核通过单位的达标人员名单（证件号码脱敏）"),
     summary="导出报送人社名单",
 )
-def hr_export(request: HttpRequest, year: int) -> HttpResponse:
+def hr_export(request: HttpRequest, year: Year) -> HttpResponse:
     entries = queries.hr_entries(current_user(request), year)
     return xlsx_response(
         "{y}年度继续医学教育学分达标人员名单.xlsx".format(y=year),
@@ -225,7 +227,7 @@ def hr_export(request: HttpRequest, year: int) -> HttpResponse:
     response={200: HrSentOut, **ERRORS},
     summary="标记年度名单已报送人社",
 )
-def hr_sent(request: HttpRequest, year: int):
+def hr_sent(request: HttpRequest, year: Year):
     return actions.mark_sent_to_hr(year, actor=current_user(request))
 
 
@@ -285,7 +287,7 @@ def what_if(request: HttpRequest, payload: WhatIfIn):
     },
     summary="下载本人年度合格证明",
 )
-def my_annual_certificate(request: HttpRequest, year: int) -> HttpResponse:
+def my_annual_certificate(request: HttpRequest, year: Year) -> HttpResponse:
     person = getattr(current_user(request), "person", None)
     certificate = queries.annual_certificate_for(person, year) if person else None
     if certificate is None:
@@ -353,7 +355,7 @@ class VoidOut(Schema):
     response={200: VoidOut, **ERRORS},
     summary="作废某人某年度全部学分（弄虚作假）",
 )
-def post_void_year(request: HttpRequest, person_id: int, year: int, payload: VoidIn):
+def post_void_year(request: HttpRequest, person_id: int, year: Year, payload: VoidIn):
     """003 §二十六：卫生健康行政部门作废其管理范围内人员一个年度的全部学分；该年度的审核名单结果与
     年度合格证明随之作废，本人可看到原因。"""
     user = current_user(request)

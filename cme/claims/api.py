@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from cme.accounts.scope import acting_org
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, OrgRef, Pages
+from cme.api.schemas import ERRORS, OrgRef, Pages, Year
 from cme.claims import actions, activities
 from cme.claims.permissions import can_review_claims, is_returned
 from cme.claims.queries import (
@@ -195,7 +195,7 @@ def _claimant(user):
 def post_claim(
     request: HttpRequest,
     source: Form[str],
-    year: Form[int],
+    year: Form[Year],
     title: Form[str],
     activity_date: Form[date],
     evidence: File[UploadedFile],
@@ -247,7 +247,7 @@ def resubmit_claim(
     request: HttpRequest,
     claim_id: int,
     source: Form[str],
-    year: Form[int],
+    year: Form[Year],
     title: Form[str],
     activity_date: Form[date],
     evidence: File[UploadedFile] = None,
@@ -359,7 +359,7 @@ def post_unit_activity(request: HttpRequest, payload: ActivityIn):
 
 @router.get("/unit-activities", response={200: list[ActivityOut], **ERRORS}, summary="单位学术活动")
 @paginate(Pages)
-def get_unit_activities(request: HttpRequest, year: int | None = None):
+def get_unit_activities(request: HttpRequest, year: Year | None = None):
     user = current_user(request)
     if not can_review_claims(user):
         raise PermissionDenied("只有单位管理员和卫生健康行政部门可以查看单位学术活动。")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS
+from cme.api.schemas import ERRORS, Year
 from cme.core.errors import NotFound
 from cme.credits import actions, ledger
 from cme.people.queries import person_for
@@ -97,7 +97,7 @@ def _summary(person, year: int | None) -> dict:
 
 
 @router.get("/credits/mine", response={200: SummaryOut, **ERRORS}, summary="我的年度学分")
-def my_credits(request: HttpRequest, year: int | None = None):
+def my_credits(request: HttpRequest, year: Year | None = None):
     """本人某年度的学分：总分、I类、II类与要求的差距，每条记录的状态；待审核的记录说明在谁手上、已几天。"""
     person = getattr(current_user(request), "person", None)
     if person is None:
@@ -108,7 +108,7 @@ def my_credits(request: HttpRequest, year: int | None = None):
 @router.get(
     "/persons/{person_id}/credits", response={200: SummaryOut, **ERRORS}, summary="人员年度学分"
 )
-def person_credits(request: HttpRequest, person_id: int, year: int | None = None):
+def person_credits(request: HttpRequest, person_id: int, year: Year | None = None):
     return _summary(person_for(current_user(request), person_id), year)
 
 
@@ -127,7 +127,7 @@ class ExemptionOut(Schema):
 def post_exemption(
     request: HttpRequest,
     person_id: int,
-    year: int,
+    year: Year,
     reason: Form[str],
     evidence: File[UploadedFile] = None,
 ):

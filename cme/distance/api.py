@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from cme.accounts.scope import acting_org
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, ImportRecordOut, OrgRef, Pages
+from cme.api.schemas import ERRORS, ImportRecordOut, OrgRef, Pages, Year
 from cme.core import idnumbers
 from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.credits.models import CreditRecord
@@ -85,7 +85,7 @@ class RevokeOut(Schema):
 
 
 class CourseIn(Schema):
-    year: int
+    year: Year
     name: str
     summary: str
     hours: Decimal = Field(..., description="学时")
@@ -251,7 +251,7 @@ def revoke_filing(request: HttpRequest, filing_id: int, payload: ReasonIn) -> di
 )
 @paginate(Pages)
 def list_courses(
-    request: HttpRequest, filing_id: int, year: int | None = None, state: str = ""
+    request: HttpRequest, filing_id: int, year: Year | None = None, state: str = ""
 ) -> QuerySet[Course]:
     qs = filing_for(current_user(request), filing_id).courses.all()
     if year is not None:
@@ -443,7 +443,7 @@ class MeetingDecisionIn(Schema):
 @meeting_router.get("/meetings", response={200: list[MeetingOut], **ERRORS}, summary="学术年会列表")
 @paginate(Pages)
 def list_meetings(
-    request: HttpRequest, year: int | None = None, state: str = ""
+    request: HttpRequest, year: Year | None = None, state: str = ""
 ) -> QuerySet[AnnualMeeting]:
     """学会看本学会的年会；省继教办看已报送的年会；state=submitted 为待确认。"""
     qs = meetings_visible_to(current_user(request))
@@ -455,7 +455,7 @@ def list_meetings(
 @meeting_router.post("/meetings", response={201: MeetingOut, **ERRORS}, summary="登记学术年会")
 def create_meeting(
     request: HttpRequest,
-    year: Form[int],
+    year: Form[Year],
     name: Form[str],
     starts_on: Form[datetime.date],
     ends_on: Form[datetime.date],

@@ -10,7 +10,7 @@ from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, OrgRef, Pages
+from cme.api.schemas import ERRORS, OrgRef, Pages, Year
 from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.holding.models import HeldSession
 from cme.inspections import actions, indicators
@@ -171,7 +171,7 @@ class PreviewOut(Schema):
 
 
 class SpotCheckIn(Schema):
-    year: int
+    year: Year
     levels: list[Level] = Field(default_factory=list, description="留空为全部级别")
     rate: Decimal | None = Field(None, description="每层抽样比例，如0.1；与 per_stratum 二选一")
     per_stratum: int | None = Field(None, description="每层抽取数量")
@@ -250,7 +250,7 @@ def create_spot_check(request: HttpRequest, payload: SpotCheckIn):
 
 @router.get("/spot-checks", response={200: list[SpotCheckOut], **ERRORS}, summary="抽查列表")
 @paginate(Pages)
-def list_spot_checks(request: HttpRequest, year: int | None = None) -> QuerySet[SpotCheck]:
+def list_spot_checks(request: HttpRequest, year: Year | None = None) -> QuerySet[SpotCheck]:
     user = current_user(request)
     _authority(user)
     qs = spot_checks_visible_to(user)

@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, OrgRef, Pages
+from cme.api.schemas import ERRORS, OrgRef, Pages, Year
 from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.integrity import actions
 from cme.integrity.models import IntegrityAlert
@@ -62,7 +62,7 @@ class DecideIn(Schema):
 
 
 class ScanIn(Schema):
-    year: int
+    year: Year
 
 
 class ScanOut(Schema):
@@ -82,7 +82,7 @@ def list_alerts(
     request: HttpRequest,
     rule: str | None = None,
     state: IntegrityAlert.State | None = None,
-    year: int | None = None,
+    year: Year | None = None,
 ) -> QuerySet[IntegrityAlert]:
     """本辖区的诚信预警：rule 规则编号（如 OVERLAP_CITIES）；state open/closed；year 年度。"""
     user = current_user(request)

@@ -13,7 +13,7 @@ from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from cme.accounts.scope import acting_org
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, ImportRecordOut, OrgRef
+from cme.api.schemas import ERRORS, ImportRecordOut, OrgRef, Year
 from cme.core.errors import PermissionDenied
 from cme.core.exports import XLSX
 from cme.plans import actions, imports
@@ -95,7 +95,7 @@ class PlanOut(Schema):
 
 
 class PlanIn(Schema):
-    year: int
+    year: Year
     half: int = Field(..., description="1 上半年 / 2 下半年")
 
 
@@ -143,7 +143,7 @@ def _editable(user, plan_id: int) -> TrainingPlan:
 
 
 @router.get("/city-plans", response={200: list[PlanOut], **ERRORS}, summary="培训计划列表")
-def list_plans(request: HttpRequest, year: int | None = None, state: str = ""):
+def list_plans(request: HttpRequest, year: Year | None = None, state: str = ""):
     """单位看到本单位的计划；市卫生健康委看到本市单位已报送的计划。"""
     qs = plans_visible_to(current_user(request))
     if year:
@@ -254,7 +254,7 @@ def approve_all(request: HttpRequest, plan_id: int) -> TrainingPlan:
 
 
 @router.get("/work-reports", response={200: list[WorkReportOut], **ERRORS}, summary="年度工作总结")
-def list_work_reports(request: HttpRequest, year: int | None = None):
+def list_work_reports(request: HttpRequest, year: Year | None = None):
     qs = work_reports_visible_to(current_user(request))
     return qs.filter(year=year)[:500] if year else qs[:500]
 
@@ -262,7 +262,7 @@ def list_work_reports(request: HttpRequest, year: int | None = None):
 @router.post("/work-reports", response={201: WorkReportOut, **ERRORS}, summary="报送年度工作总结")
 def submit_work_report(
     request: HttpRequest,
-    year: Form[int],
+    year: Form[Year],
     text: Form[str] = "",
     file: File[UploadedFile | None] = None,
 ) -> Status[AnnualWorkReport]:
@@ -276,7 +276,7 @@ def submit_work_report(
     response={200: list[ReportStatusOut], **ERRORS},
     summary="工作总结收取情况",
 )
-def report_status(request: HttpRequest, year: int | None = None) -> list[dict]:
+def report_status(request: HttpRequest, year: Year | None = None) -> list[dict]:
     """本市应报送的委属单位和区县：已报送、逾期报送或未报送。仅市卫生健康委。"""
     user = current_user(request)
     if not is_city_reviewer(user):

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from cme.accounts.scope import acting_org
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, OrgRef, Pages
+from cme.api.schemas import ERRORS, OrgRef, Pages, Year
 from cme.core.errors import DomainError, NotFound
 from cme.orgs.models import Region
 from cme.people.models import Person
@@ -53,7 +53,7 @@ class SessionIn(Schema):
 class DeclarationIn(Schema):
     """A whole declaration (the form's five tabs)."""
 
-    year: int = Field(..., examples=[2024])
+    year: Year = Field(..., examples=[2024])
     level: str = Field(..., description="national / provincial / city", examples=["provincial"])
     kind: str = Field("new", description="new 新申报 / filing 备案")
     previous_id: int | None = Field(None, description="备案时：上一年度项目的id")
@@ -271,7 +271,7 @@ def create(request: HttpRequest, payload: DeclarationIn):
 @router.get("/declarations", response={200: list[DeclarationOut], **ERRORS}, summary="申报列表")
 @paginate(Pages)
 def list_declarations(
-    request: HttpRequest, year: int | None = None, state: str | None = None
+    request: HttpRequest, year: Year | None = None, state: str | None = None
 ) -> QuerySet[Project]:
     qs = projects_visible_to(current_user(request))
     if year:
@@ -377,7 +377,7 @@ class PublicProjectOut(Schema):
 @paginate(Pages)
 def public_projects(
     request: HttpRequest,
-    year: int | None = None,
+    year: Year | None = None,
     level: str | None = None,
     discipline: str | None = None,
     sponsor: str | None = None,

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 
 from cme.accounts.scope import is_authority
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS
+from cme.api.schemas import ERRORS, Year
 from cme.core.errors import PermissionDenied
 from cme.stats import figures
 
@@ -84,7 +84,7 @@ def _rates(r: figures.Rates) -> dict:
 
 
 @router.get("/stats/dashboard", response={200: DashboardOut, **ERRORS}, summary="统计首页数据")
-def dashboard(request: HttpRequest, year: int | None = None, today: date | None = None):
+def dashboard(request: HttpRequest, year: Year | None = None, today: date | None = None):
     """本辖区某年度的申报、批准率与执行率、每月学分、学分审核进度和逾期事项。"""
     user = _authority(request)
     year = _year(year)
@@ -109,6 +109,6 @@ def dashboard(request: HttpRequest, year: int | None = None, today: date | None 
 @router.get(
     "/stats/units", response={200: list[RatesOut], **ERRORS}, summary="各单位批准率与执行率"
 )
-def units(request: HttpRequest, year: int | None = None, level: str = ""):
+def units(request: HttpRequest, year: Year | None = None, level: str = ""):
     user = _authority(request)
     return [_rates(r) for r in figures.unit_rates(user, _year(year), level)]

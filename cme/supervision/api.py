@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, OrgRef, Pages
+from cme.api.schemas import ERRORS, OrgRef, Pages, Year
 from cme.core import idnumbers
 from cme.core.errors import NotFound, PermissionDenied
 from cme.orgs.queries import org_for
@@ -105,7 +105,7 @@ class QuotaTableOut(Schema):
 
 
 class QuotaComputeIn(Schema):
-    year: int
+    year: Year
     level: Level
     rate_year: int
     base_quota: int | None = Field(None, description="留空取政策参数 quota.base_new_projects")
@@ -115,7 +115,7 @@ class QuotaComputeIn(Schema):
 
 
 class QuotaSetIn(Schema):
-    year: int
+    year: Year
     level: Level
     quota: int = Field(..., ge=0)
     reason: str
@@ -170,7 +170,7 @@ def _table_out(table: quotas.QuotaTable) -> dict:
 def list_sanctions(
     request: HttpRequest,
     kind: Sanction.Kind | None = None,
-    year: int | None = None,
+    year: Year | None = None,
     active: bool | None = None,
 ) -> QuerySet[Sanction]:
     """本辖区的处理决定：kind 处理类型；year 执行年度；active=true 未撤销且未到期。"""
@@ -243,7 +243,7 @@ def revoke_sanction(request: HttpRequest, sanction_id: int, payload: ReasonIn) -
 
 @router.get("/quotas", response={200: QuotaTableOut, **ERRORS}, summary="申报名额")
 def list_quotas(
-    request: HttpRequest, year: int, level: Level = Level.PROVINCIAL, rate_year: int | None = None
+    request: HttpRequest, year: Year, level: Level = Level.PROVINCIAL, rate_year: int | None = None
 ) -> dict:
     """某年度、级别各单位的执行率、平均执行率、计算名额与调整后名额（省继教办）。"""
     return _table_out(quotas.quota_table(current_user(request), year, level, rate_year))

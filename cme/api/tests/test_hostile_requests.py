@@ -1,0 +1,39 @@
+"""Issue 8 §5: what a fuzzer found answering 500 now answers a clear 4xx — page numbers past
+the database's integers, years no calendar holds, a multipart body without its boundary."""
+
+from cme.holding.tests.test_api import api
+
+
+def test_a_page_number_past_any_list_is_refused(client, cast):
+    response = api(client, cast.users["changsha"])("get", "/claims/queue", {"page": 2**62})
+    assert response.status_code == 422 and response.json()["field"] == "page"
+
+
+def test_a_year_out_of_range_is_refused_everywhere_it_is_asked(client, cast):
+    call = api(client, cast.users["changsha"])
+    for url, params in [
+        ("/stats/dashboard", {"year": 39144}),
+        ("/audits/queue", {"year": -5}),
+        ("/claims/mine", None),
+    ]:
+        response = call("get", url, params)
+        assert response.status_code in (200, 422), url
+        if params:
+            assert response.json()["message"].startswith("请求数据有误：year"), url
+    what_if = call(
+        "post", "/audits/what-if", {"year": -5054380451639, "total_min": 25, "class1_min": 5}
+    )
+    assert what_if.status_code == 422
+
+
+def test_a_multipart_body_without_boundary_is_a_bad_request(client, cast):
+    from cme.accounts.actions import create_api_token
+
+    _record, token = create_api_token(actor=cast.users["learner"], name="t")
+    response = client.post(
+        "/api/v1/claims",
+        data=b"--x\r\ncontent\r\n",
+        content_type="multipart/form-data",
+        HTTP_AUTHORIZATION="Bearer " + token,
+    )
+    assert response.status_code == 400 and response.json()["code"] == "BAD_MULTIPART"
