@@ -69,5 +69,5 @@ def one_or_404(qs: QuerySet[M], pk: int) -> M:
     """The row if it is in `qs`; NotFound otherwise, whether or not it exists elsewhere."""
     try:
         return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None  # OverflowError: an id past SQLite's integers

@@ -134,3 +134,11 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, body, status=400)
 
     api.add_exception_handler(MultiPartParserError, bad_multipart)
+
+    def overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        """A number past the database's integers (SQLite): no such record."""
+        return api.create_response(
+            request, error_body("NOT_FOUND", _HTTP_MESSAGES[404]), status=404
+        )
+
+    api.add_exception_handler(OverflowError, overflow)

@@ -31,7 +31,7 @@ router = Router(tags=["变更与执行情况"])
 class LessonIn(Schema):
     topic: str
     teacher_name: str
-    hours: Decimal
+    hours: Decimal = Field(..., ge=0, le=999, description="学时")
     teacher_title: str = ""
     teacher_title_level: int = Field(0, description="0 无 … 4 副高级 5 正高级")
     teacher_unit: str = ""

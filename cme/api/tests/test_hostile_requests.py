@@ -37,3 +37,21 @@ def test_a_multipart_body_without_boundary_is_a_bad_request(client, cast):
         HTTP_AUTHORIZATION="Bearer " + token,
     )
     assert response.status_code == 400 and response.json()["code"] == "BAD_MULTIPART"
+
+
+def test_an_id_past_the_databases_integers_is_not_found(client, cast):
+    call = api(client, cast.users["learner"])
+    response = call("get", "/notices/47869663742992896053215232/attachments/27105267")
+    assert response.status_code == 404
+
+
+def test_lesson_hours_are_bounded(client, cast):
+    from cme.holding.tests.factories import held_session
+
+    session = held_session(cast)
+    call = api(client, cast.users["city_admin"])
+    lesson = {"topic": "急救", "teacher_name": "王医生", "hours": 5.05e99}
+    response = call(
+        "post", "/sessions/{s}/lessons/preview".format(s=session.pk), {"lessons": [lesson]}
+    )
+    assert response.status_code == 422 and "hours" in response.json()["field"]
