@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 import xlsxwriter
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.utils.http import content_disposition_header
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -41,6 +42,13 @@ def xlsx_response(
     spool.seek(0)
     response = FileResponse(spool, content_type=XLSX)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(filename)
+    return response
+
+
+def xlsx_download(filename: str, data: bytes) -> HttpResponse:
+    """A workbook already in memory (an import template) as a download named `filename`."""
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

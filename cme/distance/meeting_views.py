@@ -6,17 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from cme.accounts.scope import acting_org, is_authority
 from cme.core.errors import DomainError, PermissionDenied, shown_on_page
-from cme.core.exports import XLSX
+from cme.core.exports import xlsx_download
 from cme.core.forms import add_domain_error
 from cme.core.import_views import commit_from_page, report_response
 from cme.distance import meetings
@@ -183,9 +182,7 @@ def meeting_decide(request, pk: int):
 
 @login_required
 def attendance_template(request):
-    response = HttpResponse(meetings.attendance_template(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, "学术年会参会名单模板.xlsx")
-    return response
+    return xlsx_download("学术年会参会名单模板.xlsx", meetings.attendance_template())
 
 
 @login_required

@@ -10,16 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cme.accounts.scope import is_authority
 from cme.core.errors import DomainError, PermissionDenied, shown_on_page
-from cme.core.exports import XLSX
+from cme.core.exports import xlsx_download
 from cme.core.forms import add_domain_error
 from cme.core.import_views import commit_from_page, report_response
 from cme.distance import completions, filings
@@ -235,9 +234,7 @@ def course_decide(request, pk: int):
 
 @login_required
 def completion_template(request):
-    response = HttpResponse(completions.completion_template(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, "远程学习记录模板.xlsx")
-    return response
+    return xlsx_download("远程学习记录模板.xlsx", completions.completion_template())
 
 
 @login_required

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -14,7 +13,7 @@ from cme.api.auth import current_user
 from cme.api.schemas import ERRORS, ImportRecordOut, Pages
 from cme.core import idnumbers
 from cme.core.errors import PermissionDenied
-from cme.core.exports import XLSX
+from cme.core.exports import XLSX, xlsx_download
 from cme.holding import rosters
 from cme.holding.actions import can_hold
 from cme.holding.models import Attendee, RosterImport
@@ -126,9 +125,7 @@ def list_roster(
 )
 def roster_template(request: HttpRequest, session_id: int) -> HttpResponse:
     session_for(current_user(request), session_id)
-    response = HttpResponse(rosters.roster_template(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, "学员通讯录模板.xlsx")
-    return response
+    return xlsx_download("学员通讯录模板.xlsx", rosters.roster_template())
 
 
 @router.post(

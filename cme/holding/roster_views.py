@@ -16,14 +16,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from cme.core import idnumbers
 from cme.core.errors import DomainError, NotFound, PermissionDenied
-from cme.core.exports import XLSX, xlsx_response
+from cme.core.exports import xlsx_download, xlsx_response
 from cme.core.forms import add_domain_error
 from cme.core.import_views import commit_from_page, report_response
 from cme.holding import rosters
@@ -122,9 +121,7 @@ def roster(request, session_pk: int):
 @login_required
 def roster_template(request, session_pk: int):
     session_for(request.user, session_pk)
-    response = HttpResponse(rosters.roster_template(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, "学员通讯录模板.xlsx")
-    return response
+    return xlsx_download("学员通讯录模板.xlsx", rosters.roster_template())
 
 
 @login_required

@@ -4,7 +4,6 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -13,6 +12,7 @@ from cme.api.auth import current_user
 from cme.api.schemas import ERRORS, ImportRecordOut, OrgRef, Pages
 from cme.core import idnumbers
 from cme.core.errors import DomainError, NotFound, PermissionDenied
+from cme.core.exports import xlsx_download
 from cme.orgs.models import Organisation
 from cme.orgs.queries import org_for
 from cme.people import actions, imports
@@ -215,9 +215,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
 )
 def staff_template(request: HttpRequest, unit_id: int) -> HttpResponse:
     org_for(current_user(request), unit_id)
-    response = HttpResponse(imports.staff_template(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, "人员名单导入模板.xlsx")
-    return response
+    return xlsx_download("人员名单导入模板.xlsx", imports.staff_template())
 
 
 @router.post(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from cme.accounts.scope import acting_org, manages_staff
 from cme.core import audit, idnumbers
 from cme.core.errors import DomainError, NotFound, PermissionDenied
-from cme.core.exports import XLSX, xlsx_response
+from cme.core.exports import xlsx_download, xlsx_response
 from cme.core.forms import add_domain_error
 from cme.core.import_views import commit_from_page, report_response
 from cme.orgs.models import Organisation
@@ -188,11 +188,7 @@ def person_edit(request, pk: int):
 
 @login_required
 def import_template(request):
-    response = HttpResponse(imports.staff_template(), content_type=XLSX)
-    response["Content-Disposition"] = (
-        "attachment; filename*=UTF-8''%E4%BA%BA%E5%91%98%E5%90%8D%E5%8D%95%E6%A8%A1%E6%9D%BF.xlsx"
-    )
-    return response
+    return xlsx_download("人员名单模板.xlsx", imports.staff_template())
 
 
 @login_required

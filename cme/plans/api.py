@@ -8,14 +8,13 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from cme.accounts.scope import acting_org
 from cme.api.auth import current_user
 from cme.api.schemas import ERRORS, ImportRecordOut, OrgRef, Year
 from cme.core.errors import PermissionDenied
-from cme.core.exports import XLSX
+from cme.core.exports import xlsx_download
 from cme.plans import actions, imports
 from cme.plans.models import AnnualWorkReport, PlanImport, PlanRow, TrainingPlan
 from cme.plans.permissions import can_edit_plan, is_city_reviewer
@@ -162,11 +161,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status[TrainingPlan]:
 @router.get("/city-plans/template", response={**ERRORS}, summary="下载计划申报表模板")
 def plan_template(request: HttpRequest) -> HttpResponse:
     current_user(request)
-    response = HttpResponse(imports.plan_template(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, "长沙市市级继续医学教育计划申报表.xlsx"
-    )
-    return response
+    return xlsx_download("长沙市市级继续医学教育计划申报表.xlsx", imports.plan_template())
 
 
 @router.get("/city-plans/{plan_id}", response={200: PlanOut, **ERRORS}, summary="培训计划")

@@ -8,17 +8,16 @@ from cme.plans.permissions (403 when visible but not theirs); changes go through
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cme.accounts.scope import acting_org, is_authority
 from cme.core.errors import DomainError, PermissionDenied, shown_on_page
-from cme.core.exports import XLSX, xlsx_response
+from cme.core.exports import xlsx_download, xlsx_response
 from cme.core.forms import add_domain_error
 from cme.core.import_views import report_response
 from cme.plans import actions, imports
@@ -168,11 +167,7 @@ def plan_submit(request, pk: int):
 
 @login_required
 def plan_template(request):
-    response = HttpResponse(imports.plan_template(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, "长沙市市级继续医学教育计划申报表.xlsx"
-    )
-    return response
+    return xlsx_download("长沙市市级继续医学教育计划申报表.xlsx", imports.plan_template())
 
 
 @login_required

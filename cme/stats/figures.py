@@ -16,7 +16,7 @@ from fractions import Fraction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
-from cme.accounts.scope import in_scope, scope_path
+from cme.accounts.scope import acting_org, in_scope, scope_path
 from cme.audits.models import AnnualAudit
 from cme.credits.models import CreditRecord
 from cme.holding.models import ExecutionReport, HeldSession
@@ -83,6 +83,7 @@ class Rates:
     approved: int = 0
     completed: int = 0
     units: int = 1
+    tree_path: str = ""
 
     @property
     def approval_rate(self) -> Decimal | None:
@@ -113,17 +114,18 @@ def unit_rates(user, year: int, level: str = "") -> list[Rates]:
         completed=Count("id", filter=Q(state=State.COMPLETED)),
     )
     result = []
-    for r in rows:
-        rates = Rates(
+    result = [
+        Rates(
             r["sponsor_id"],
             r["sponsor__name"],
             r["declared"],
             r["decided"],
             r["approved"],
             r["completed"],
+            tree_path=r["sponsor__tree_path"],
         )
-        rates.tree_path = r["sponsor__tree_path"]
-        result.append(rates)
+        for r in rows
+    ]
     return sorted(result, key=lambda r: r.name)
 
 
@@ -134,13 +136,17 @@ def area_of(tree_path: str, base: str) -> int | None:
 
 
 def areas(user) -> dict[int, Organisation]:
-    """The organisations one level below the user's own (for the system admin: the top)."""
-    base = scope_path(user) or ""
-    depth = base.count("/") + 1 if base else 2  # children of "/1/5/" are "/1/5/x/"
-    qs = Organisation.objects.filter(tree_path__startswith=base).only(
-        "id", "name", "tree_path", "kind"
+    """The organisations directly under the user's own (licensed by it, or its branches);
+    for the system admin, the top of the tree."""
+    org = acting_org(user)
+    below = (
+        Q(licensing_authority=org) | Q(parent=org)
+        if org
+        else Q(licensing_authority__isnull=True, parent__isnull=True)
     )
-    return {o.pk: o for o in qs if o.tree_path.count("/") == depth}
+    return {
+        o.pk: o for o in Organisation.objects.filter(below).only("id", "name", "tree_path", "kind")
+    }
 
 
 def area_rates(user, year: int, level: str = "") -> list[Rates]:

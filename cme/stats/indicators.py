@@ -59,23 +59,19 @@ def _score(values: dict[str, Decimal | None], weights: dict[str, float]) -> Deci
 
 
 def indicators_for(projects) -> dict[int, ProjectIndicators]:
-    """The indicators of every project of the queryset, from five aggregate queries."""
+    """The indicators of every project of the queryset: one read of the projects, four
+    aggregate queries and one read of the filed reports' evaluation counts."""
     projects = list(
         projects.values_list("id", "year", "sessions_planned", "sponsor__region_id", named=True)
     )
     ids = [p.id for p in projects]
-    held = dict(
-        HeldSession.objects.filter(project_id__in=ids)
+    sessions = {
+        project_id: (n, expected)
+        for project_id, n, expected in HeldSession.objects.filter(project_id__in=ids)
         .values("project_id")
-        .annotate(n=Count("id"))
-        .values_list("project_id", "n")
-    )
-    expected = dict(
-        HeldSession.objects.filter(project_id__in=ids)
-        .values("project_id")
-        .annotate(expected=Sum("expected_participants"))
-        .values_list("project_id", "expected")
-    )
+        .annotate(n=Count("id"), expected=Sum("expected_participants"))
+        .values_list("project_id", "n", "expected")
+    }
     pre = {
         r["session__project_id"]: (r["n"], r["on_time"])
         for r in PreReport.objects.filter(session__project_id__in=ids)
@@ -117,11 +113,12 @@ def indicators_for(projects) -> dict[int, ProjectIndicators]:
         if p.year not in weights_by_year:
             weights_by_year[p.year] = for_year(p.year).get("indicator.weights") or {}
         n_learners, outside = learners.get(p.id, (0, 0))
+        held, expected = sessions.get(p.id, (0, None))
         values = {
             "PRE_REPORT_TIMELY": _share(*reversed(pre.get(p.id, (0, 0)))),
             "REPORT_TIMELY": _share(*reversed(reports.get(p.id, (0, 0)))),
-            "SESSIONS_HELD": _share(held.get(p.id, 0), p.sessions_planned),
-            "LEARNERS": _share(n_learners, expected.get(p.id)),
+            "SESSIONS_HELD": _share(held, p.sessions_planned),
+            "LEARNERS": _share(n_learners, expected),
             "OUT_OF_PROVINCE": _share(outside, n_learners),
             "EVALUATION": _share(*satisfaction[p.id]) if p.id in satisfaction else None,
         }

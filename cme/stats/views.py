@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from cme.accounts.scope import acting_org, is_authority, scope_path
@@ -35,8 +36,8 @@ def _years() -> range:
 
 
 def _url(name: str, **query) -> str:
-    pairs = "&".join(f"{k}={v}" for k, v in query.items() if v not in ("", None))
-    return reverse(name) + ("?" + pairs if pairs else "")
+    given = {k: v for k, v in query.items() if v not in ("", None)}
+    return reverse(name) + ("?" + urlencode(given) if given else "")
 
 
 @login_required
