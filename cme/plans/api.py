@@ -161,7 +161,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status[TrainingPlan]:
 @router.get("/city-plans/template", response={**ERRORS}, summary="下载计划申报表模板")
 def plan_template(request: HttpRequest) -> HttpResponse:
     current_user(request)
-    return xlsx_download("长沙市市级继续医学教育计划申报表.xlsx", imports.plan_template())
+    return xlsx_download("市级继续医学教育计划申报表.xlsx", imports.plan_template())
 
 
 @router.get("/city-plans/{plan_id}", response={200: PlanOut, **ERRORS}, summary="培训计划")

@@ -167,7 +167,7 @@ def plan_submit(request, pk: int):
 
 @login_required
 def plan_template(request):
-    return xlsx_download("长沙市市级继续医学教育计划申报表.xlsx", imports.plan_template())
+    return xlsx_download("市级继续医学教育计划申报表.xlsx", imports.plan_template())
 
 
 @login_required

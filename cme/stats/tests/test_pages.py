@@ -95,3 +95,32 @@ def test_an_authoritys_home_page_shows_its_year_and_links_to_the_desk(login, cas
     assert 'id="desk"' in body and reverse("stats:dashboard") in body
     assert f'{reverse("stats:projects")}?year={year}&state=under_review">1</a>' in body
     assert 'id="desk"' not in login("city_admin").get(reverse("home")).content.decode()
+
+
+def test_every_list_page_shows_its_rows_and_nothing_of_another_city(login, cast, projects):
+    import datetime
+
+    from cme.audits.models import AnnualAudit
+    from cme.credits.tests.factories import credit
+    from cme.holding.tests.factories import held_session
+
+    credit(cast.persons["nurse"], YEAR, "2.0", activity_date=datetime.date(YEAR, 3, 5))
+    credit(cast.persons["zhuzhou_nurse"], YEAR, "7.0", activity_date=datetime.date(YEAR, 3, 5))
+    AnnualAudit.objects.create(
+        unit=cast.city_hospital, year=YEAR, state="in_review", staff_count=2, qualified_count=1
+    )
+    held_session(cast, day=(YEAR, 5, 10))  # its report was due two weeks after 11 May
+    client = login("changsha")
+    for name, params, shown in [
+        ("stats:projects", {"year": YEAR, "state": "approved"}, "长沙批准项目"),
+        ("stats:units", {"year": YEAR}, "长沙市第一医院"),
+        ("stats:credits", {"year": YEAR, "month": 3}, "长沙市第一医院"),
+        ("stats:audits", {"year": YEAR}, "50.0%"),
+        ("stats:overdue", {}, "执行情况逾期未报送"),
+        ("stats:indicators", {"year": YEAR}, "长沙批准项目"),
+    ]:
+        body = client.get(reverse(name), params).content.decode()
+        assert shown in body, name
+        assert "株洲" not in body, name
+    overdue = client.get(reverse("stats:overdue")).content.decode()
+    assert "未开始填报" in overdue
