@@ -8,8 +8,10 @@ scale give the same data (ids aside).
 """
 
 import datetime
+import itertools
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +21,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from cme.accounts.models import User
+from cme.certificates.models import ALPHABET, Certificate
 from cme.credits.models import Category, CreditRecord
 from cme.holding.models import Attendee, HeldSession
 from cme.orgs.actions import create_organisation
@@ -26,6 +29,7 @@ from cme.orgs.models import Organisation, Region
 from cme.people.models import IdType, Person
 from cme.people.titles import TitleLevel
 from cme.projects.models import Level, Project, State
+from cme.stats.tallies import count_year
 
 K = Organisation.Kind
 PERSONS = 520_000
@@ -44,16 +48,24 @@ DEPARTMENTS = ["内科", "外科", "儿科", "妇产科", "急诊科", "护理�
 # unit grade, share of units, relative staff size
 GRADES = [("3", 3, 60.0), ("2", 15, 12.0), ("1", 40, 1.6), ("", 42, 0.5)]
 # credit source, category, amount range; weights
+# The credits a person earns outside the province's sessions (whose credits the attendance
+# gives, PROJECT_SOURCE): projects elsewhere, distance courses, their unit's activities.
 SOURCES = [
-    ("provincial_project", Category.I, (0.5, 2.0), 4),
+    ("provincial_project", Category.I, (0.5, 2.0), 2),
     ("national_project", Category.I, (1.0, 3.0), 1),
-    ("distance", Category.I, (0.3, 1.5), 4),
-    ("city_project", Category.II, (0.5, 1.5), 3),
+    ("distance", Category.I, (0.3, 1.5), 5),
+    ("city_project", Category.II, (0.5, 1.5), 2),
     ("unit_lecture", Category.II, (0.2, 1.0), 4),
     ("unit_case_discussion", Category.II, (0.2, 0.5), 4),
     ("self_study_review", Category.II, (0.5, 1.5), 1),
     ("paper", Category.II, (0.5, 2.0), 1),
 ]
+PROJECT_SOURCE = {  # a session's credits by its project's level: (source, category)
+    Level.NATIONAL: ("national_project", Category.I),
+    Level.PROVINCIAL: ("provincial_project", Category.I),
+    Level.CITY: ("city_project", Category.II),
+}
+CHUNK = 50_000  # certificates numbered and copied at a time
 STATES = [(State.COMPLETED, 5), (State.HELD, 2), (State.PUBLISHED, 2), (State.LAPSED, 1)]
 LEVELS = [(Level.NATIONAL, 1), (Level.PROVINCIAL, 3), (Level.CITY, 2)]
 
@@ -258,10 +270,16 @@ def generate(
         built.sessions = len(sessions)
         progress(f"{built.projects} projects, {built.sessions} sessions")
 
+        def roster(i: int) -> list[int]:
+            """Session i's attendees: drawn from a seed of their own, so the credits of the
+            attendance below are drawn again without holding 2 million pairs in memory."""
+            draw = random.Random(seed * 1_000_003 + i)
+            size = min(len(person_ids), int(min(5000, max(50, draw.lognormvariate(4.8, 0.9)))))
+            return draw.sample(person_ids, size)
+
         def attendee_rows() -> Iterator[tuple]:
-            for s in sessions:
-                size = min(len(person_ids), int(min(5000, max(50, rng.lognormvariate(4.8, 0.9)))))
-                for pid in rng.sample(person_ids, size):
+            for i, s in enumerate(sessions):
+                for pid in roster(i):
                     yield (s.pk, pid, "", "", "", "", "", Attendee.Source.IMPORT, True, now)
 
         columns = [
@@ -271,11 +289,56 @@ def generate(
         built.attendees = _copy(Attendee, columns, attendee_rows())
         progress(f"{built.attendees} attendees")
 
+        attended: Counter[int] = Counter()
+
+        def awarded_rows() -> Iterator[tuple]:
+            """Each attendee's credit of the session, as the execution report awards it."""
+            for i, s in enumerate(sessions):
+                source, category = PROJECT_SOURCE[s.project.level]
+                for pid in roster(i):
+                    attended[pid] += 1
+                    yield (
+                        pid, year, category, source, "learner", s.credits, s.credits * 3,
+                        s.ends_on, s.pk, "", "", "", "", "valid", "", now, now,
+                    )  # fmt: skip
+
+        columns = [
+            "person_id", "year", "category", "source_id", "role", "amount", "hours",
+            "activity_date", "session_id", "title", "certificate_number", "certificate_key",
+            "evidence", "status", "status_reason", "created_at", "updated_at",
+        ]  # fmt: skip
+        awarded = _copy(CreditRecord, columns, awarded_rows())
+        progress(f"{awarded} credit records of the sessions")
+
+        def certificate_rows() -> Iterator[tuple]:
+            """A certificate for each credit of a session, numbered from the seed."""
+            draw, last, today = random.Random(seed + 5), 0, timezone.localdate()
+            session_credits = CreditRecord.objects.filter(year=year, session__isnull=False)
+            while chunk := list(
+                session_credits.filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:CHUNK]
+            ):
+                for pk in chunk:
+                    bits = draw.getrandbits(80)
+                    number = "".join(ALPHABET[(bits >> (5 * k)) & 31] for k in range(16))
+                    yield (number, pk, today, now)
+                last = chunk[-1]
+
+        certificates = 0
+        rows = certificate_rows()
+        while batch := list(itertools.islice(rows, CHUNK)):
+            certificates += _copy(
+                Certificate, ["number", "credit_id", "issued_on", "created_at"], batch
+            )
+        progress(f"{certificates} certificates")
+
         weights = [w for *_rest, w in SOURCES]
 
         def record_rows() -> Iterator[tuple]:
             for pid in person_ids:
-                picks = rng.choices(SOURCES, weights, k=rng.randint(15, 40))
+                # 15-40 records in all, the sessions' credits included
+                picks = rng.choices(SOURCES, weights, k=max(rng.randint(15, 40) - attended[pid], 0))
                 for code, category, (low, high), _weight in picks:
                     amount = Decimal(str(round(rng.uniform(low, high), 1)))
                     day = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
@@ -306,10 +369,11 @@ def generate(
             "activity_date", "title", "certificate_number", "certificate_key", "evidence",
             "status", "status_reason", "created_at", "updated_at",
         ]  # fmt: skip
-        built.records = _copy(CreditRecord, columns, record_rows())
-        progress(f"{built.records} credit records")
+        built.records = awarded + _copy(CreditRecord, columns, record_rows())
+        progress(f"{built.records} credit records in all")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    progress("done")
+    count_year(year)
+    progress("credit tallies counted")
     return built

@@ -14,16 +14,16 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth
 
 from cme.accounts.scope import acting_org, in_scope, scope_path
 from cme.audits.models import AnnualAudit
-from cme.credits.models import CreditRecord
 from cme.holding.models import ExecutionReport, HeldSession
 from cme.orgs.models import Organisation
 from cme.people.models import Person
 from cme.policy.access import for_year
 from cme.projects.models import Level, Project, State
+from cme.stats import tallies
+from cme.stats.models import CreditTally
 from cme.supervision.quotas import AFTER_APPROVAL
 
 ZERO = Decimal("0.0")
@@ -234,46 +234,38 @@ def overdue(user, today: datetime.date) -> Overdue:
 
 def credits_by_month(user, year: int) -> list[tuple[int, Decimal, int]]:
     """[(month, credits, records)] of the year's valid credits of people in scope, by the
-    activity's month (twelve rows, zeros included)."""
+    activity's month (twelve rows, zeros included), from the tallies."""
+    tallies.counted(year)
     rows = (
-        in_scope(
-            CreditRecord.objects.filter(
-                year=year, status=CreditRecord.Status.VALID, activity_date__year=year
-            ),
-            user,
-            "person__unit",
-        )
-        .annotate(month=ExtractMonth("activity_date"))
+        in_scope(CreditTally.objects.filter(year=year, month__isnull=False), user, "unit")
         .values("month")
-        .annotate(amount=Sum("amount"), n=Count("id"))
+        .annotate(amount=Sum("amount"), n=Sum("records"))
+        .order_by()
     )
     by_month = {r["month"]: (r["amount"] or ZERO, r["n"]) for r in rows}
     return [(m, *by_month.get(m, (ZERO, 0))) for m in range(1, 13)]
 
 
 def credits_by_unit(user, year: int, month: int | None = None) -> list[dict]:
-    """The units behind a month of credits: [{unit, name, amount, records, persons}]."""
-    qs = in_scope(
-        CreditRecord.objects.filter(year=year, status=CreditRecord.Status.VALID),
+    """The units behind a month of credits (or the whole year): [{unit, name, amount,
+    records, persons}], from the tallies."""
+    tallies.counted(year)
+    rows = in_scope(
+        CreditTally.objects.filter(year=year, month=month)
+        if month
+        else CreditTally.objects.filter(year=year, month__isnull=True),
         user,
-        "person__unit",
-    )
-    if month:
-        qs = qs.filter(activity_date__year=year, activity_date__month=month)
-    rows = (
-        qs.values("person__unit_id", "person__unit__name")
-        .annotate(amount=Sum("amount"), n=Count("id"), persons=Count("person_id", distinct=True))
-        .order_by("-amount", "person__unit__name")
-    )
+        "unit",
+    ).order_by("-amount", "unit__name")
     return [
         {
-            "unit": r["person__unit_id"],
-            "name": r["person__unit__name"],
-            "amount": r["amount"] or ZERO,
-            "records": r["n"],
+            "unit": r["unit_id"],
+            "name": r["unit__name"],
+            "amount": r["amount"],
+            "records": r["records"],
             "persons": r["persons"],
         }
-        for r in rows
+        for r in rows.values("unit_id", "unit__name", "amount", "records", "persons")
     ]
 
 

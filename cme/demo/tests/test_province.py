@@ -8,10 +8,13 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from cme.certificates.models import Certificate
 from cme.credits.models import CreditRecord
 from cme.demo.province import generate
+from cme.holding.models import Attendee, HeldSession
 from cme.orgs.models import Organisation
 from cme.people.models import Person
+from cme.projects.models import Project
 
 
 def shape():
@@ -21,6 +24,7 @@ def shape():
         "ids": sorted(people.values_list("id_number", flat=True))[:50],
         "series": Counter(people.values_list("title_series", flat=True)),
         "records": CreditRecord.objects.filter(person__in=people).count(),
+        "certificates": sorted(Certificate.objects.values_list("number", flat=True))[:50],
     }
 
 
@@ -37,6 +41,10 @@ def test_a_small_province_has_the_described_shape():
     per_person = CreditRecord.objects.filter(year=2026).values("person").annotate(n=Count("id"))
     assert {r["n"] for r in per_person} <= set(range(15, 41))
     assert per_person.count() == 1040 and built.records == sum(r["n"] for r in per_person)
+    # each attendee has the session's credit and its certificate
+    awarded = CreditRecord.objects.filter(session__isnull=False)
+    assert awarded.count() == Attendee.objects.count() == Certificate.objects.count() > 0
+    assert not awarded.filter(certificate__isnull=True).exists()
     # every unit sits under a county, a city or the province in the tree
     province = Organisation.objects.get(name="湖南省卫生健康委员会")
     units = Organisation.objects.filter(name__contains="医疗机构")
@@ -48,9 +56,8 @@ def test_a_small_province_has_the_described_shape():
 def test_the_same_seed_builds_the_same_province():
     generate(seed=11, scale=0.001, year=2026, say=lambda _m: None)
     first = shape()
+    Certificate.objects.all().delete()
     CreditRecord.objects.all().delete()
-    from cme.holding.models import Attendee, HeldSession
-    from cme.projects.models import Project
 
     Attendee.objects.all().delete()
     HeldSession.objects.all().delete()
