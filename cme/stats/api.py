@@ -1,7 +1,7 @@
 """API: the figures of the authorities' desk (issue 7 §1, §9), the same functions as the
 pages, over the caller's scope."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -12,7 +12,7 @@ from cme.accounts.scope import is_authority
 from cme.api.auth import current_user
 from cme.api.schemas import ERRORS, Year
 from cme.core.errors import PermissionDenied
-from cme.stats import figures
+from cme.stats import figures, tallies
 
 router = Router(tags=["统计分析"])
 
@@ -55,6 +55,7 @@ class DashboardOut(Schema):
     areas: list[RatesOut] = Field(..., description="下一级地区（或直属单位）的批准率与执行率")
     behind: list[RatesOut] = Field(..., description="执行率最低的单位")
     credits_by_month: list[MonthOut]
+    credits_counted_at: datetime = Field(..., description="学分统计时间（每十分钟更新）")
     audits: list[AuditRowOut] = Field(..., description="各单位学分审核进度，达标率低的在前")
     overdue: OverdueOut
 
@@ -98,6 +99,7 @@ def dashboard(request: HttpRequest, year: Year | None = None, today: date | None
             {"month": m, "credits": a, "records": n}
             for m, a, n in figures.credits_by_month(user, year)
         ],
+        "credits_counted_at": tallies.counted(year),
         "audits": [{**r.__dict__, "share": r.share} for r in figures.audit_progress(user, year)],
         "overdue": {
             "reports": overdue.missing.count() + overdue.late.count(),

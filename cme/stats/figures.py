@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from cme.accounts.scope import acting_org, in_scope, scope_path
 from cme.audits.models import AnnualAudit
@@ -246,27 +246,16 @@ def credits_by_month(user, year: int) -> list[tuple[int, Decimal, int]]:
     return [(m, *by_month.get(m, (ZERO, 0))) for m in range(1, 13)]
 
 
-def credits_by_unit(user, year: int, month: int | None = None) -> list[dict]:
-    """The units behind a month of credits (or the whole year): [{unit, name, amount,
-    records, persons}], from the tallies."""
+def credits_by_unit(user, year: int, month: int | None = None) -> QuerySet:
+    """The units behind a month of credits (or the whole year), most credits first, from
+    the tallies: rows of {unit_id, name, amount, records, persons}."""
     tallies.counted(year)
-    rows = in_scope(
-        CreditTally.objects.filter(year=year, month=month)
-        if month
-        else CreditTally.objects.filter(year=year, month__isnull=True),
-        user,
-        "unit",
-    ).order_by("-amount", "unit__name")
-    return [
-        {
-            "unit": r["unit_id"],
-            "name": r["unit__name"],
-            "amount": r["amount"],
-            "records": r["records"],
-            "persons": r["persons"],
-        }
-        for r in rows.values("unit_id", "unit__name", "amount", "records", "persons")
-    ]
+    rows = CreditTally.objects.filter(year=year, month=month if month else None)
+    return (
+        in_scope(rows, user, "unit")
+        .order_by("-amount", "unit__name", "unit_id")
+        .values("unit_id", "amount", "records", "persons", name=F("unit__name"))
+    )
 
 
 # --- audit progress -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from cme.core.errors import PermissionDenied
 from cme.core.exports import xlsx_response
 from cme.policy.access import for_year
 from cme.projects.models import Level, State
-from cme.stats import exports, figures, indicators
+from cme.stats import exports, figures, indicators, tallies
 
 PER_PAGE = 50
 
@@ -121,6 +121,7 @@ def dashboard(request):
         "behind": figures.behind(request.user, year, 10),
         "overdue": overdue,
         "charts": charts,
+        "counted_at": tallies.counted(year),
     }
     return render(request, "stats/dashboard.html", context)
 
@@ -222,7 +223,8 @@ def credit_list(request):
         "years": _years(),
         "month": month,
         "months": range(1, 13),
-        "rows": rows,
+        "page": _page(request, rows),
+        "counted_at": tallies.counted(year),
     }
     return render(request, "stats/credit_list.html", context)
 
@@ -232,7 +234,8 @@ def audit_list(request):
     _authority(request)
     year = _year(request)
     state = request.GET.get("state", "")
-    rows = figures.audit_progress(request.user, year, state=state)
+    everything = figures.audit_progress(request.user, year)
+    rows = [r for r in everything if r.state == state] if state else everything
     unit = request.GET.get("unit", "")
     if unit.isdigit():
         rows = [r for r in rows if r.unit_id == int(unit)]
@@ -246,8 +249,8 @@ def audit_list(request):
         "years": _years(),
         "state": state,
         "states": AnnualAudit.State.choices,
-        "rows": rows,
-        "counts": figures.audit_states(figures.audit_progress(request.user, year)),
+        "page": _page(request, rows),
+        "counts": figures.audit_states(everything),
     }
     return render(request, "stats/audit_list.html", context)
 

@@ -124,3 +124,21 @@ def test_every_list_page_shows_its_rows_and_nothing_of_another_city(login, cast,
         assert "株洲" not in body, name
     overdue = client.get(reverse("stats:overdue")).content.decode()
     assert "未开始填报" in overdue
+
+
+def test_the_credits_and_audit_lists_come_a_page_at_a_time(login, cast, monkeypatch):
+    import datetime
+
+    from cme.credits.tests.factories import credit
+
+    monkeypatch.setattr("cme.stats.views.PER_PAGE", 1)
+    credit(cast.persons["nurse"], YEAR, "2.0", activity_date=datetime.date(YEAR, 3, 5))
+    credit(cast.persons["county_doctor"], YEAR, "1.0", activity_date=datetime.date(YEAR, 3, 5))
+    client = login("changsha")
+    credits = client.get(reverse("stats:credits"), {"year": YEAR}).content.decode()
+    assert "长沙市第一医院" in credits and "芙蓉区" not in credits
+    assert "第 1 / 2 页" in credits and "学分统计于" in credits
+    second = client.get(reverse("stats:credits"), {"year": YEAR, "page": 2}).content.decode()
+    assert "芙蓉区" in second
+    audits = client.get(reverse("stats:audits"), {"year": YEAR}).content.decode()
+    assert "第 1 / " in audits
