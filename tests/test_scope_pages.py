@@ -1,6 +1,8 @@
 """SPEC §2: a city reviewer never sees another city's units, persons or requests — every
 page that lists or shows them answers 404 for an object outside the scope."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -167,6 +169,53 @@ def test_every_page_needs_a_login_except_the_public_ones(client, cast):
             assert response["Location"].startswith(reverse("login")), name
         checked += 1
     assert checked > 20
+
+
+# (method, path) of the API operations anyone may call without a token
+PUBLIC_API = {
+    ("GET", "/certificates/{number}/verify"),
+    ("GET", "/public/projects"),
+}
+
+
+def _api_operations():
+    """Every operation of every router mounted on the NinjaAPI object, schema or not."""
+    from cme.api.api import api
+
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    yield method, prefix + path
+
+
+def test_every_api_operation_needs_a_token_except_the_public_ones(client, cast):
+    """Generated from the API's routers: no endpoint is left unprotected by accident. Without
+    a token, or with a wrong one, each answers 401 with the JSON error before doing anything."""
+    checked = set()
+    for method, path in _api_operations():
+        url = "/api/v1" + re.sub(r"\{[^}]+\}", "1", path)
+        for headers in [{}, {"Authorization": "Bearer cme_not-a-token"}]:
+            response = client.generic(method, url, headers=headers)
+            if (method, path) in PUBLIC_API:
+                assert response.status_code in (200, 404), (method, path)
+                continue
+            assert response.status_code == 401, (method, path, response.content[:200])
+            assert response.json()["code"] == "UNAUTHENTICATED", (method, path)
+        checked.add((method, path))
+    assert checked >= PUBLIC_API  # the list names operations that exist
+    assert len(checked) > 100
+
+
+def test_the_api_schema_lists_the_operations_checked(client):
+    """The routers walked above are the API the schema documents (nothing mounted elsewhere)."""
+    schema = client.get("/api/v1/openapi.json").json()
+    documented = {
+        (method.upper(), path.removeprefix("/api/v1"))
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+    assert documented <= set(_api_operations())
 
 
 def _xlsx_rows(response):

@@ -7,7 +7,10 @@
    are reported and ignored.
 3. Normalise every cell as a person meant it: full-width to half-width, no stray
    spaces, whole numbers without ".0", ID numbers with every digit or a clear refusal
-   when Excel already lost the digits (1.23E+17).
+   when Excel already lost the digits (1.23E+17). A text cell that a spreadsheet would
+   run as a formula (= + - @ in front, CSV injection) is refused with its row.
+An upload is first judged by its first bytes (`check_upload`): a file whose content is
+not a workbook, or a CSV named .xlsx, is refused before it is read.
 Validation and writing belong to each importer; it collects `RowError`s and writes
 nothing unless there are none.
 """
@@ -82,6 +85,55 @@ class Table:
     errors: list[RowError] = field(default_factory=list)  # cell-level problems found while reading
 
 
+# what a file that is not a spreadsheet turns out to be, for the message
+_NOT_SPREADSHEETS = [
+    (b"MZ", "Windows可执行程序"),
+    (b"\x7fELF", "Linux可执行程序"),
+    (b"\xcf\xfa\xed\xfe", "macOS可执行程序"),
+    (b"#!", "脚本程序"),
+    (b"%PDF-", "PDF文件"),
+    (b"\x89PNG", "PNG图片"),
+    (b"\xff\xd8\xff", "JPG图片"),
+    (b"Rar!", "RAR压缩包"),
+    (b"7z\xbc\xaf", "7z压缩包"),
+    (b"\x1f\x8b", "gzip压缩包"),
+]
+SPREADSHEET_NAMES = (".xlsx", ".xlsm", ".xls")
+TEXT_NAMES = (".csv", ".txt")
+_FORMULA_START = re.compile(r"^[=@]|^[+-](?![\d\s.,()-]*$)")
+
+
+def check_upload(name: str, head: bytes) -> None:
+    """Refuse an upload whose first bytes say it is no spreadsheet, whatever its name says:
+    an .xlsx must be a zip, an .xls an OLE file (or an .xlsx saved under the old name), a
+    .csv text; anything else (a renamed program, a PDF, a picture) is named in the message.
+    Called with the first 4 KB before the upload is read in full."""
+    kind = next((label for sig, label in _NOT_SPREADSHEETS if head.startswith(sig)), None)
+    is_zip = head[:4] == b"PK\x03\x04"
+    is_ole = head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    lower = name.lower()
+    if kind is None and not (is_zip or is_ole):
+        if b"\x00" in head:
+            kind = "二进制文件"
+        elif lower.endswith(SPREADSHEET_NAMES):
+            kind = "文本或CSV文件"
+        elif lower.endswith(TEXT_NAMES) or "." not in lower:
+            return
+        else:
+            kind = "“{ext}”文件".format(ext=lower.rsplit(".", 1)[-1])
+    if kind is None:  # a zip or OLE file: a workbook unless named otherwise
+        if lower.endswith(TEXT_NAMES):
+            kind = "Excel或其他二进制文件，与扩展名不符"
+        else:
+            return
+    raise DomainError(
+        "FILE_TYPE",
+        "上传的文件“{name}”不是Excel表格（.xlsx/.xls）或CSV文件：内容是{kind}。"
+        "请使用下载的模板填写后重新上传。".format(name=name, kind=kind),
+        field="file",
+    )
+
+
 def sniff_format(data: bytes) -> str:
     """The file's real format from its content, whatever its name says."""
     if data[:4] == b"PK\x03\x04":
@@ -116,7 +168,10 @@ def read_table(data: bytes, columns: Iterable[Column]) -> Table:
                 exact_needed.append((r, c, column))
                 values[column.field] = ""
             else:
-                values[column.field] = _cell_text(cell, identifier=column.identifier)
+                values[column.field] = text = _cell_text(cell, identifier=column.identifier)
+                if isinstance(cell, str) and _FORMULA_START.match(text):
+                    header = str(raw[header_index][c]).strip() or column.header
+                    table.errors.append(RowError(r + 1, header, formula_message(text[0])))
         table.rows.append(Row(number=r + 1, values=values))
         if len(table.rows) > MAX_ROWS:
             raise DomainError(
@@ -125,6 +180,13 @@ def read_table(data: bytes, columns: Iterable[Column]) -> Table:
     if exact_needed:
         _recover_long_numbers(data, fmt, exact_needed, table)
     return table
+
+
+def formula_message(first: str) -> str:
+    return (
+        "内容以“{c}”开头，在电子表格中会被当作公式执行，不能导入；"
+        "请删除开头的“{c}”后重新导入。".format(c=first)
+    )
 
 
 def _column_number(letters: bytes) -> int:
@@ -144,6 +206,12 @@ def check_xlsx(data: bytes) -> None:
         parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
         raise DomainError("FILE_UNREADABLE", "无法读取该Excel文件，文件可能已损坏或加密。") from exc
+    if "xl/workbook.xml" not in {p.filename for p in parts}:  # a .docx, .jar, .apk, a zip
+        raise DomainError(
+            "FILE_TYPE",
+            "文件是压缩包而不是Excel表格（.xlsx）；请使用下载的模板填写后重新上传。",
+            field="file",
+        )
     if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
         raise DomainError(
             "FILE_UNPACKS_TOO_LARGE",

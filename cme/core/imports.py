@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from cme.core import audit
 from cme.core.errors import DomainError
-from cme.core.excel import RowError
+from cme.core.excel import RowError, check_upload
 from cme.core.models import ImportRecord
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -43,11 +43,17 @@ class Plan(Protocol):
 
 
 def read_upload(upload) -> bytes:
+    """The upload's bytes, once its size and its first bytes say it may be a spreadsheet:
+    an oversized file or a renamed program is refused before it is read or parsed."""
     if upload.size > MAX_UPLOAD_BYTES:
         raise DomainError(
             "FILE_TOO_LARGE",
             "文件超过{n}MB，请分批导入。".format(n=MAX_UPLOAD_BYTES // 1024 // 1024),
+            field="file",
         )
+    upload.seek(0)
+    check_upload(upload.name or "", upload.read(4096))
+    upload.seek(0)
     return upload.read()
 
 

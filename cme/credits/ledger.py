@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import (
     DecimalField,
@@ -383,7 +384,10 @@ def year_rows(persons, year: int, keys: list[CapKey]) -> Iterator[YearRow]:
     # their one decimal; SQLite sums in floating point, so its values are rounded here.
     connection = connections[persons.db]
     exact = connection.vendor == "postgresql"
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # no one to count, e.g. pk__in=[] for a unit without staff
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(5000):

@@ -27,6 +27,7 @@ from cme.accounts.scope import role_of
 from cme.core import audit
 from cme.core.errors import DomainError, PermissionDenied
 from cme.core.excel import Column, RowError, read_table
+from cme.core.imports import read_upload
 from cme.projects.models import Level, Project, PublishedListImport, PublishedProject
 
 PUBLISHED_COLUMNS = [
@@ -54,7 +55,6 @@ QUIET_HEADERS = {"序号"}
 NUMBER = re.compile(r"^\d{4}-\d{2}-\d{2}-\d{3}[（(](国|湘|[\u4e00-\u9fa5]+)[)）]$")
 NUMBER_HINT = "格式应为“年度-二级学科-三级学科-序号(国)”，如 2021-04-08-186(国)、2024-04-08-001(湘)"
 SAMPLE_ROWS = 10
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 IMPORTERS = {Role.PROVINCIAL_OFFICE, Role.NATIONAL_OFFICE, Role.SYSTEM_ADMIN}
 _LIMITS = {f.name: f.max_length for f in PublishedProject._meta.fields if f.max_length}
 # The fields an import writes; an entry whose values all match is left alone.
@@ -316,21 +316,12 @@ def _existing_entries(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Publ
     return found
 
 
-def _read_upload(upload) -> bytes:
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise DomainError(
-            "FILE_TOO_LARGE",
-            "文件超过{n}MB，请分批导入。".format(n=MAX_UPLOAD_BYTES // 1024 // 1024),
-        )
-    return upload.read()
-
-
 @transaction.atomic
 def preview_published_import(upload, *, actor) -> PublishedListImport:
     """Read and check the file; store it with its report. No list entry is written."""
     if not can_import_published(actor):
         raise PermissionDenied("只有省继教办、全国继委会办公室或系统管理员可以导入公布名单。")
-    data = _read_upload(upload)
+    data = read_upload(upload)
     plan = plan_published_rows(data)
     record = PublishedListImport(
         uploaded_by=actor,

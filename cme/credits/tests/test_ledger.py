@@ -145,3 +145,8 @@ def test_voiding_a_year_for_fraud_changes_the_total_and_the_result(cast, nurse):
     assert summary.totals.total == 0 and summary.outcome.result == Result.NOT_QUALIFIED
     assert {line.record.status_reason for line in summary.lines} == {"代签到"}
     assert ledger.summarise(nurse, 2023).totals.total == D(30)  # other years untouched
+
+
+def test_year_results_of_no_one_is_empty(cast):
+    """A unit without staff (a society's audit page): nothing to count, no error."""
+    assert ledger.year_results(Person.objects.filter(pk__in=[]), 2024) == {}

@@ -98,8 +98,10 @@ def upload(data: bytes, name: str = "2021年国家级项目公布名单.xlsx") -
     return SimpleUploadedFile(name, data)
 
 
-def import_file(data: bytes, actor) -> PublishedListImport:
-    record = published.preview_published_import(upload(data), actor=actor)
+def import_file(
+    data: bytes, actor, name: str = "2021年国家级项目公布名单.xlsx"
+) -> PublishedListImport:
+    record = published.preview_published_import(upload(data, name), actor=actor)
     assert record.state == PublishedListImport.State.PREVIEWED, record.errors
     return published.commit_published_import(record, actor=actor)
 
@@ -227,7 +229,7 @@ def test_separate_dates_and_days_columns_and_a_sub_header_row(cast):
     assert PublishedProject.objects.get().period == "2021-05-10至2021-05-12"
 
     csv = "项目编号,项目名称,起止日期,天数\n2021-04-08-201(国),心肺复苏培训,2021-06-01至2021-06-02,2\n"
-    import_file(csv.encode(), cast.users["province"])
+    import_file(csv.encode(), cast.users["province"], "2021年国家级项目公布名单.csv")
     assert (
         PublishedProject.objects.get(number="2021-04-08-201(国)").period
         == "2021-06-01至2021-06-02（2天）"
