@@ -100,6 +100,8 @@ def database_unavailable(request, exception: BaseException) -> HttpResponse:
         response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    # the warning above is the log line: not Django's error with a traceback for each 503
+    response._has_been_logged = True
     return response
 
 

@@ -22,9 +22,11 @@ def database_down():
     return mock.patch.object(BaseDatabaseWrapper, "ensure_connection", side_effect=error)
 
 
-def test_a_public_page_answers_503_with_a_retry_message(db):
+def test_a_public_page_answers_503_with_a_retry_message(db, caplog):
     with database_down():
         response = Client(raise_request_exception=False).get("/verify/ZS-2026-000001/")
+    # one warning line, not Django's error with a traceback for every 503
+    assert [(r.name, r.levelname) for r in caplog.records] == [("cme.unavailable", "WARNING")]
     body = response.content.decode()
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
