@@ -1,5 +1,5 @@
-"""Issue 8 §4: an import killed in the middle of its commit leaves nothing written, and the
-next worker commits it again, once.
+"""Issue 8 §4: a staff or roster import killed in the middle of its commit leaves nothing
+written, and the next worker commits it again, once.
 
 A real kill: the commit runs in a `manage.py run_worker` subprocess against the test
 database; once PostgreSQL shows it inserting persons inside its transaction (a lock on the
@@ -22,10 +22,14 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from cme.core.models import ImportRecord
+from cme.credits.models import CreditRecord
 from cme.demo.builders import resident_id
+from cme.holding.models import Attendee, RosterImport
+from cme.holding.rosters import preview_roster_import, queue_roster_import_commit
 from cme.people.imports import preview_staff_import, queue_staff_import_commit
 from cme.people.models import Person, StaffImport, UnitHistory
-from cme.people.tests.test_staff_import import rows_for, xlsx
+from cme.people.tests.test_staff_import import rows_for
+from cme.people.tests.test_staff_import import xlsx as staff_xlsx
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a worker process killed mid-commit needs PostgreSQL"
@@ -81,14 +85,38 @@ def inserting_persons() -> int | None:
     return row[0] if row else None
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_staff_import_killed_mid_commit_writes_nothing_and_commits_once_later(cast, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    numbers = distinct_ids(ROWS)
+def staff_import(cast, numbers):
     admin = cast.users["city_admin"]
-    record = preview_staff_import(cast.city_hospital, xlsx(rows_for(numbers)), actor=admin)
+    upload = staff_xlsx(rows_for(numbers))
+    return preview_staff_import(cast.city_hospital, upload, actor=admin), admin
+
+
+def roster_import(cast, numbers):
+    from cme.holding.tests.factories import held_session
+    from cme.holding.tests.test_roster_import import row
+    from cme.holding.tests.test_roster_import import xlsx as roster_xlsx
+
+    admin = cast.users["city_admin"]
+    upload = roster_xlsx([row(i + 1, "学员{}".format(i), n) for i, n in enumerate(numbers)])
+    return preview_roster_import(held_session(cast), upload, actor=admin), admin
+
+
+IMPORTS = {
+    "staff": (staff_import, queue_staff_import_commit, StaffImport),
+    "roster": (roster_import, queue_roster_import_commit, RosterImport),
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", IMPORTS)
+def test_an_import_killed_mid_commit_writes_nothing_and_commits_once_later(cast, settings, kind):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    preview, queue, model = IMPORTS[kind]
+    numbers = distinct_ids(ROWS)
+    record, admin = preview(cast, numbers)
     assert record.state == ImportRecord.State.PREVIEWED, record.errors[:3]
-    queue_staff_import_commit(record, actor=admin)
+    queue(record, actor=admin)
+    credits = CreditRecord.objects.count()
     size_before = sql("SELECT pg_relation_size(%s)", Person._meta.db_table)[0]
 
     process = worker()
@@ -103,7 +131,11 @@ def test_a_staff_import_killed_mid_commit_writes_nothing_and_commits_once_later(
     assert backend, "the worker never started writing persons"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    print("killed the worker after {k} KiB of persons were written".format(k=grown // 1024))
+    print(
+        "{k}: killed the worker after {n} KiB of persons were written".format(
+            k=kind, n=grown // 1024
+        )
+    )
 
     # PostgreSQL sees the connection drop and rolls the transaction back
     for _ in range(200):
@@ -112,6 +144,8 @@ def test_a_staff_import_killed_mid_commit_writes_nothing_and_commits_once_later(
         time.sleep(0.05)
     assert not Person.objects.filter(id_number__in=numbers).exists()
     assert not UnitHistory.objects.filter(person__id_number__in=numbers).exists()
+    assert not Attendee.objects.filter(person__id_number__in=numbers).exists()
+    assert CreditRecord.objects.count() == credits
     record.refresh_from_db()
     assert record.state == ImportRecord.State.COMMITTING
     task = DBTaskResult.objects.get()
@@ -121,10 +155,11 @@ def test_a_staff_import_killed_mid_commit_writes_nothing_and_commits_once_later(
     out = again.communicate(timeout=300)[0].decode()
     assert again.returncode == 0, out[-2000:]
     assert "re-queued 1" in out
-    record = StaffImport.objects.get(pk=record.pk)
-    assert record.state == ImportRecord.State.COMMITTED
+    record = model.objects.get(pk=record.pk)
+    assert record.state == ImportRecord.State.COMMITTED, record.errors[:3]
     assert record.created_count == ROWS
     assert Person.objects.filter(id_number__in=numbers).count() == ROWS
-    assert UnitHistory.objects.filter(person__id_number__in=numbers).count() == ROWS
+    if kind == "roster":
+        assert Attendee.objects.filter(person__id_number__in=numbers).count() == ROWS
     task.refresh_from_db()
     assert task.status == TaskResultStatus.SUCCESSFUL and len(task.worker_ids) == 2
