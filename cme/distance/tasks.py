@@ -1,5 +1,5 @@
 """Background work of distance learning and annual meetings (django-tasks; `manage.py
-db_worker` runs it): the commits of the two imports."""
+run_worker` runs it): the commits of the two imports."""
 
 from django_tasks import task
 

@@ -1,4 +1,4 @@
-"""Background work of holding (django-tasks; `manage.py db_worker` runs it)."""
+"""Background work of holding (django-tasks; `manage.py run_worker` runs it)."""
 
 from django_tasks import task
 
