@@ -24,8 +24,9 @@ install: $(VENV)/.installed
 migrate: install
 	$(DEV_ENV) $(PYTHON) manage.py migrate --noinput
 
-# The task worker (big imports) runs beside the web server and stops with it.
-SERVE = $(DEV_ENV) $(PYTHON) manage.py db_worker --interval 1 & worker=$$!; \
+# The task worker (big imports, certificate zips) runs beside the web server and stops with
+# it; run_worker is db_worker that first re-queues tasks a killed worker left running.
+SERVE = $(DEV_ENV) $(PYTHON) manage.py run_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PYTHON) manage.py runserver 127.0.0.1:8000
 

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "cme.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cme.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cme.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,6 +111,12 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
     )
 }
+# CONN_HEALTH_CHECKS (above): a persistent connection that PostgreSQL dropped (restart,
+# failover) is replaced at the start of the next request instead of failing it.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A server that is gone answers within seconds (a request fails with the 503 page)
+    # instead of holding a web worker until the TCP connect gives up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -34,6 +34,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+handler500 = "cme.core.views.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

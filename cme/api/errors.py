@@ -1,6 +1,7 @@
 """Every failure answers JSON `{"code", "message"}` with a Chinese message."""
 
 from django.core.exceptions import ValidationError as ModelValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
@@ -142,3 +143,13 @@ def install(api: NinjaAPI) -> None:
         )
 
     api.add_exception_handler(OverflowError, overflow)
+
+    def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        """The database is restarting or unreachable: retry shortly (the page does the same,
+        cme.core.middleware.database_unavailable)."""
+        from cme.core.middleware import database_unavailable as unavailable
+
+        return unavailable(request, exc)
+
+    api.add_exception_handler(OperationalError, database_unavailable)
+    api.add_exception_handler(InterfaceError, database_unavailable)

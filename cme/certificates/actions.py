@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cme.certificates import documents
-from cme.certificates.models import Certificate, CertificateBatch, new_number
+from cme.certificates.models import Certificate, CertificateBatch, batch_upload_to, new_number
 from cme.certificates.queries import session_certificates
 from cme.core.errors import DomainError, PermissionDenied
 from cme.credits.models import CreditRecord
@@ -75,12 +75,17 @@ def request_certificate_batch(session: HeldSession, *, actor) -> CertificateBatc
 
 def build_certificate_batch(batch: CertificateBatch) -> CertificateBatch:
     """Draw and sign every valid certificate of the session into one zip, counting `done`
-    every PROGRESS_EVERY certificates. A retried task simply starts over."""
+    every PROGRESS_EVERY certificates. Idempotent: a finished or failed batch is left as
+    it is, and a retried one (its worker died) starts over, counting from zero and writing
+    the same file name, so it ends with one zip and the right count."""
     session = HeldSession.objects.select_related(*SESSION_RELATED).get(pk=batch.session_id)
     certificates = list(session_certificates(session))
-    CertificateBatch.objects.filter(pk=batch.pk).update(
-        state=CertificateBatch.State.RUNNING, total=len(certificates), done=0, error=""
-    )
+    won = CertificateBatch.objects.filter(
+        pk=batch.pk, state__in=[CertificateBatch.State.QUEUED, CertificateBatch.State.RUNNING]
+    ).update(state=CertificateBatch.State.RUNNING, total=len(certificates), done=0, error="")
+    batch.refresh_from_db()
+    if not won:
+        return batch
     shared = documents.session_values(session)
     with tempfile.TemporaryFile() as tmp:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
@@ -90,6 +95,10 @@ def build_certificate_batch(batch: CertificateBatch) -> CertificateBatch:
                 )
                 if done % PROGRESS_EVERY == 0:
                     CertificateBatch.objects.filter(pk=batch.pk).update(done=done)
+        name = batch_upload_to(batch, "certificates.zip")
+        storage = batch.file.storage
+        for leftover in {batch.file.name, name} - {""}:  # an earlier attempt's zip
+            storage.delete(leftover)
         batch.file.save("certificates.zip", File(tmp), save=False)
     batch.state = CertificateBatch.State.DONE
     batch.total = batch.done = len(certificates)

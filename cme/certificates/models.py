@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from cme.credits.models import CreditRecord
@@ -88,8 +89,12 @@ class Certificate(models.Model):  # 电子学分证书
 
 
 def batch_upload_to(instance, filename: str) -> str:
-    # A random name: the file is only ever served through the scoped download view.
-    return "certificates/batches/{s}/{t}.zip".format(s=instance.session_id, t=secrets.token_hex(8))
+    """An unguessable name (the file is only ever served through the scoped download
+    view), the same for every attempt at one batch, so a retried build replaces its zip."""
+    token = salted_hmac("cme.certificates.batch", str(instance.pk)).hexdigest()[:16]
+    return "certificates/batches/{s}/{pk}-{t}.zip".format(
+        s=instance.session_id, pk=instance.pk, t=token
+    )
 
 
 class CertificateBatch(models.Model):  # 证书批量下载

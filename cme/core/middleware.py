@@ -1,4 +1,17 @@
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from cme.core import audit
+
+logger = logging.getLogger("cme.unavailable")
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
 
 
 class RequestContextMiddleware:
@@ -118,3 +131,53 @@ class RequestSizeLimitMiddleware:
         response = render(request, "413.html", {"message": message}, status=413)
         response["Connection"] = "close"  # the unread body is not left on the connection
         return response
+
+
+def database_unavailable(request, exception: BaseException) -> HttpResponse:
+    """503 when the database cannot be reached (restarting, failed over, out of
+    connections): a short page, or `{code, message}` under /api/v1/. Renders without the
+    database (no user, no session, no context processors)."""
+    logger.warning(
+        "database unavailable: %s %s: %s",
+        request.method,
+        request.path,
+        exception.__class__.__name__,
+    )
+    message = _("服务暂时不可用，请稍后重试。")
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"code": "SERVICE_UNAVAILABLE", "message": message},
+            status=503,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        body = loader.get_template("503.html").render(
+            {
+                "language": translation.get_language() or "zh-hans",
+                "retry_after": RETRY_AFTER_SECONDS,
+                "path": request.path,
+            }
+        )
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    # the warning above is the log line: not Django's error with a traceback for each 503
+    response._has_been_logged = True
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that fails because the database is gone answers a clean 503 instead of the
+    500 page; `cme.core.views.server_error` (handler500) does the same for failures in
+    other middleware, such as saving the session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            return database_unavailable(request, exception)
+        return None

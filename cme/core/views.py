@@ -1,10 +1,14 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views import defaults
 
 from cme.accounts.scope import is_authority, scope_path
 from cme.core.audit import ACTION_LABELS
 from cme.core.errors import PermissionDenied
+from cme.core.middleware import DATABASE_ERRORS, database_unavailable
 from cme.core.models import AuditEvent
 
 
@@ -34,3 +38,11 @@ def audit_list(request):
         "core/audit_list.html",
         {"page": page, "labels": ACTION_LABELS, "action": action, "actor": actor},
     )
+
+
+def server_error(request):
+    """handler500: a lost database is a 503 that says to retry, not a 500."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_ERRORS):
+        return database_unavailable(request, exception)
+    return defaults.server_error(request)

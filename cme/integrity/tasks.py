@@ -1,4 +1,4 @@
-"""Background work of integrity alerts (django-tasks; `manage.py db_worker` runs it).
+"""Background work of integrity alerts (django-tasks; `manage.py run_worker` runs it).
 A nightly timer enqueues `scan_integrity_task` or runs `manage.py scan_integrity`."""
 
 from django_tasks import task

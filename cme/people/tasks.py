@@ -1,8 +1,9 @@
-"""Background work for staff imports (django-tasks; `manage.py db_worker` runs it)."""
+"""Background work for staff imports (django-tasks; `manage.py run_worker` runs it)."""
 
 from django_tasks import task
 
-from cme.core.imports import run_commit
+from cme.core.imports import fail_import, run_commit
+from cme.core.worker import on_lost
 from cme.people.imports import commit_staff_import
 from cme.people.models import StaffImport
 
@@ -11,3 +12,8 @@ from cme.people.models import StaffImport
 def commit_staff_import_task(import_id: int, actor_id: int) -> str:
     record = StaffImport.objects.select_related("unit").get(pk=import_id)
     return run_commit(record, commit_staff_import, actor_id)
+
+
+@on_lost(commit_staff_import_task)
+def _commit_lost(import_id: int, actor_id: int) -> None:
+    fail_import(StaffImport(pk=import_id))
