@@ -124,7 +124,7 @@ def main() -> None:
         ("public verify", [Client()], [reverse("certificates:verify", args=[n]) for n in numbers], 50),
         ("province dashboard", [office], [reverse("stats:dashboard") + y], 2000),
         ("province audit summary", [office], [reverse("stats:audits") + y], 2000),
-        ("province audits list", [office], [reverse("audits:index") + y], 2000),
+        ("province audit queue", [office], [reverse("audits:queue") + y], 2000),
         ("credits by unit, March", [office], [reverse("stats:credits") + y + "&month=3"], None),
         ("province persons list", [office], [reverse("people:list")], None),
         ("province persons, page 500", [office], [reverse("people:list") + "?page=500"], None),
