@@ -47,7 +47,7 @@ from cme.credits.models import (
 )
 from cme.orgs.models import Organisation
 from cme.people.models import Person
-from cme.policy.access import for_year
+from cme.policy.access import Policy, for_year
 
 ZERO = Decimal("0.0")  # sums of nothing print as amounts do
 TENTH = Decimal("0.1")
@@ -79,9 +79,9 @@ def unit_level(unit: Organisation | None) -> str | None:
     return authority.authority_level if authority is not None else None
 
 
-def requirements_of(year: int) -> tuple[Requirement, dict[str, Requirement]]:
+def requirements_of(year: int, policy: Policy | None = None) -> tuple[Requirement, dict]:
     """(the year's default, {unit level: its own requirement})."""
-    policy = for_year(year)
+    policy = policy or for_year(year)
     cap = policy.optional("annual.class2_max_counted")
     cap = Decimal(str(cap)) if cap is not None else None
     default = Requirement(
@@ -96,8 +96,10 @@ def requirements_of(year: int) -> tuple[Requirement, dict[str, Requirement]]:
     return default, by_level
 
 
-def requirement_for(unit: Organisation | None, year: int) -> Requirement:
-    default, by_level = requirements_of(year)
+def requirement_for(
+    unit: Organisation | None, year: int, policy: Policy | None = None
+) -> Requirement:
+    default, by_level = requirements_of(year, policy)
     return by_level.get(unit_level(unit), default)
 
 
@@ -243,7 +245,8 @@ class YearSummary:
 
 def summarise(person: Person, year: int) -> YearSummary:
     """One person's year: every record with what it counts, the totals and the result."""
-    requirement = requirement_for(person.unit, year)
+    policy = for_year(year)
+    requirement = requirement_for(person.unit, year, policy)
     records = list(
         CreditRecord.objects.filter(person=person, year=year)
         .select_related("source", "session__project", "holder", "organisation", "certificate")
@@ -262,7 +265,7 @@ def summarise(person: Person, year: int) -> YearSummary:
         _add(totals, record.category, counted, record.hours)
     exemption = Exemption.objects.filter(person=person, year=year).values_list("reason", flat=True)
     outcome = judge(totals, requirement, exemption.first())
-    warnings = five_year_warnings({person.pk: person.unit}, year).get(person.pk, [])
+    warnings = five_year_warnings({person.pk: person.unit}, year, policy).get(person.pk, [])
     return YearSummary(person, year, requirement, lines, totals, pending, outcome, warnings)
 
 
@@ -434,8 +437,9 @@ def year_results(
     `persons` is a queryset of Person. `requirement`, when given, judges everyone against
     it (and its II类 cap) instead of the year's requirement for their unit level: a
     what-if of a draft policy."""
-    default, by_level = requirements_of(year)
-    minimum = for_year(year).optional("five_year.national_min")
+    policy = for_year(year)
+    default, by_level = requirements_of(year, policy)
+    minimum = policy.optional("five_year.national_min")
     minimum = Decimal(str(minimum)) if minimum is not None else None
     keys = cap_keys(catalogue())
     results: dict[int, PersonYear] = {}
@@ -463,16 +467,20 @@ def needs_five_year_check(unit: Organisation | None) -> bool:
     return _checked(unit.grade, unit_level(unit))
 
 
-def five_year_warnings(units: dict[int, Organisation | None], year: int) -> dict[int, list]:
+def five_year_warnings(
+    units: dict[int, Organisation | None], year: int, policy: Policy | None = None
+) -> dict[int, list]:
     """A warning for each checked person with fewer national-project credits over the last
     five years than `five_year.national_min` (a warning in the audit, not a refusal)."""
     checked = [pid for pid, unit in units.items() if needs_five_year_check(unit)]
-    return _five_year_warnings(checked, year) if checked else {}
+    return _five_year_warnings(checked, year, policy) if checked else {}
 
 
-def _five_year_warnings(checked: list[int], year: int) -> dict[int, list]:
+def _five_year_warnings(
+    checked: list[int], year: int, policy: Policy | None = None
+) -> dict[int, list]:
     """The warnings of the `checked` people (each of them is checked)."""
-    minimum = for_year(year).optional("five_year.national_min")
+    minimum = (policy or for_year(year)).optional("five_year.national_min")
     if minimum is None:
         return {}
     minimum = Decimal(str(minimum))

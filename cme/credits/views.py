@@ -51,7 +51,11 @@ def _context(person: Person, year: int) -> dict:
 
 @login_required
 def my_credits(request):
-    person = getattr(request.user, "person", None)
+    person = (
+        Person.objects.select_related("unit__licensing_authority__region")
+        .filter(user=request.user)
+        .first()
+    )
     if person is None:
         raise NotFound("您的账户尚未关联人员信息，请联系本单位管理员。")
     from cme.audits.queries import annual_certificate_for
