@@ -245,7 +245,8 @@ def summarise(person: Person, year: int) -> YearSummary:
     requirement = requirement_for(person.unit, year)
     records = list(
         CreditRecord.objects.filter(person=person, year=year)
-        .select_related("source", "session__project", "holder", "organisation")
+        # the certificate too: the learner's page shows each record's (one query, not one each)
+        .select_related("source", "session__project", "holder", "organisation", "certificate")
         .order_by("activity_date", "created_at", "pk")
     )
     caps = Caps(catalogue(), requirement.class2_max_counted)
