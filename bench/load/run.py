@@ -5,7 +5,7 @@ at each number of users, and print one table.
     make load                                   # .venv-load with locust, then this
     .venv/bin/python bench/load/run.py --locust .venv-load/bin/locust [--fresh]
         [--duration 60] [--users 50,100,200] [--scenarios deadline,yearend]
-        [--workers 3 --threads 4]
+        [--workers 2 --threads 8]
 
 The database is cme_load on 127.0.0.1 (DATABASE_URL to change it; the name must start with
 cme_load, it may be dropped). It is reused when already seeded; --fresh drops and rebuilds
@@ -43,8 +43,8 @@ def parse() -> argparse.Namespace:
     p.add_argument("--scale", type=float, default=0.02, help="generate_province --scale")
     p.add_argument("--year", type=int, default=None, help="the data's year (default: this one)")
     p.add_argument("--locust", default=str(ROOT / ".venv-load" / "bin" / "locust"))
-    p.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    p.add_argument("--threads", type=int, default=4, help="threads per worker (gthread)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    p.add_argument("--threads", type=int, default=8, help="threads per worker (gthread)")
     p.add_argument("--port", type=int, default=8100)
     p.add_argument("--seed-only", action="store_true", help="seed, write the manifest, stop")
     return p.parse_args()
@@ -98,7 +98,16 @@ def seed_database(args, year: int) -> dict:
     return seed.write_sessions(year=year)
 
 
-def start_server(args, env: dict) -> subprocess.Popen:
+def postgres_started(database_url: str) -> str:
+    """When PostgreSQL last started: the machine is shared, and a restart mid-run (someone
+    else's) shows as errors that are not the application's."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return str(conn.execute("SELECT pg_postmaster_start_time()").fetchone()[0])
+
+
+def start_server(args, env: dict, log_path: Path) -> subprocess.Popen:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [
         str(gunicorn), "cme.wsgi", "-b", "127.0.0.1:{p}".format(p=args.port),
@@ -106,7 +115,7 @@ def start_server(args, env: dict) -> subprocess.Popen:
         "-k", "gthread" if args.threads > 1 else "sync", "--timeout", "60",
         "--no-control-socket",
     ]  # fmt: skip
-    log = open(OUT / "gunicorn.log", "a")  # noqa: SIM115  (closed with the process)
+    log = open(log_path, "w")  # noqa: SIM115  (closed with the process)
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = "http://127.0.0.1:{p}/verify/".format(p=args.port)
     for _ in range(100):
@@ -117,7 +126,7 @@ def start_server(args, env: dict) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     server.terminate()
-    sys.exit("gunicorn did not answer; see var/load/gunicorn.log")
+    sys.exit("gunicorn did not answer; see " + str(log_path))
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -193,7 +202,9 @@ def main() -> None:
         for users in [int(u) for u in args.users.split(",")]:
             reset(year)
             connections.close_all()
-            server = start_server(args, env)
+            log_path = OUT / "{s}-{u}-gunicorn.log".format(s=scenario, u=users)
+            before = postgres_started(database_url)
+            server = start_server(args, env, log_path)
             try:
                 print("== {s}, {u} users, {d} s".format(s=scenario, u=users, d=args.duration))
                 prefix = run_locust(args, scenario, users, env)
@@ -201,6 +212,13 @@ def main() -> None:
                 total, endpoints = read_stats(prefix)
             finally:
                 stop_server(server)
+            log = log_path.read_text(encoding="utf-8", errors="replace")
+            total["server errors"] = log.count("Internal Server Error")
+            total["note"] = (
+                "PostgreSQL restarted during the run"
+                if postgres_started(database_url) != before
+                else ""
+            )
             table.append((scenario, users, total))
             endpoints.sort(key=lambda r: -float(r["95%"] or 0))
             slowest += [(scenario, users, r) for r in endpoints[:3]]
@@ -210,14 +228,15 @@ def main() -> None:
             w=args.workers, t=args.threads, d=args.duration
         ),
         "",
-        "| scenario | users | requests | req/s | p50 ms | p95 ms | p99 ms | failures |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | users | requests | req/s | p50 ms | p95 ms | p99 ms | failures | 500s | note |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for scenario, users, t in table:
         lines.append(
-            "| {s} | {u} | {n} | {rps:.1f} | {p50} | {p95} | {p99} | {f} |".format(
+            "| {s} | {u} | {n} | {rps:.1f} | {p50} | {p95} | {p99} | {f} | {e} | {note} |".format(
                 s=scenario, u=users, n=t["Request Count"], rps=float(t["Requests/s"]),
                 p50=t["50%"], p95=t["95%"], p99=t["99%"], f=t["Failure Count"],
+                e=t["server errors"], note=t["note"],
             )
         )  # fmt: skip
     lines += [
