@@ -121,6 +121,8 @@ class Browser(HttpUser):
         return headers | (extra or {})
 
     def _keep_cookies(self, response) -> None:
+        if response.raw is None:  # no answer at all (connection refused, reset, timeout)
+            return
         for header in response.raw.headers.getlist("Set-Cookie"):
             for name, morsel in SimpleCookie(header).items():
                 if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
@@ -147,7 +149,7 @@ class Browser(HttpUser):
         ) as response:
             self._keep_cookies(response)
             if response.status_code != expect:
-                where = response.headers.get("Location", "")
+                where = response.headers.get("Location", "") or response.error or ""
                 response.failure(
                     "{m} {u}: {s} (expected {e}) {w}".format(
                         m=method, u=url, s=response.status_code, e=expect, w=where

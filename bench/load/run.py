@@ -113,7 +113,7 @@ def start_server(args, env: dict, log_path: Path) -> subprocess.Popen:
         str(gunicorn), "cme.wsgi", "-b", "127.0.0.1:{p}".format(p=args.port),
         "-w", str(args.workers), "--threads", str(args.threads),
         "-k", "gthread" if args.threads > 1 else "sync", "--timeout", "60",
-        "--no-control-socket",
+        "--keep-alive", "10", "--no-control-socket",
     ]  # fmt: skip
     log = open(log_path, "w")  # noqa: SIM115  (closed with the process)
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
