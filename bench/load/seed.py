@@ -64,6 +64,29 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 SAMPLE = "load/sample.pdf"
 
 
+# What the 基本信息 tab edits (the scenario saves it back with one field changed); reset()
+# restores it, so a run never inherits a draft an earlier run (or a hand test) broke.
+BASIC = {
+    "sponsor_is_first": True,
+    "co_sponsors": "",
+    "form": Project.Form.FACE_TO_FACE,
+    "website": "",
+    "leader_phone": "13800000000",
+    "audience": "二级及以上医院急诊科、心血管内科医师",
+    "expected_participants": 120,
+    "sessions_planned": 2,
+    "credits": Decimal("2.0"),
+    "needs_sources": ["practice_gap", "survey"],
+    "needs_analysis": "基层医院急性胸痛误诊率高，规范化分诊与再灌注时间管理存在差距。",
+    "objectives": "学员掌握急性胸痛的分诊流程、心电图判读与再灌注治疗时间窗管理。",
+    "assessment_method": "课后闭卷测试，满分100分，60分合格。",
+    "evaluation_levels": [1, 2, 3],
+    "fees": "不收取培训费",
+    "priority_tags": [],
+    "is_annual_meeting": False,
+}
+
+
 def is_seeded() -> bool:
     return User.objects.filter(username__startswith=PREFIX).exists()
 
@@ -179,8 +202,12 @@ def seed(
     say("{n} certificates".format(n=Certificate.objects.count()))
 
 
+def _discipline() -> Discipline:
+    return Discipline.objects.filter(secondary_code="04", tertiary_code="08").latest("year")
+
+
 def _drafts(units, officers_per_unit, per_officer, year, by_name, now) -> None:
-    discipline = Discipline.objects.filter(secondary_code="04", tertiary_code="08").latest("year")
+    discipline = _discipline()
     leaders, lecturers, projects = [], [], []
     seq = 0
     for unit in units:
@@ -210,15 +237,7 @@ def _drafts(units, officers_per_unit, per_officer, year, by_name, now) -> None:
                         year=year, level=Level.PROVINCIAL, kind=Kind.NEW,
                         name=DRAFT_NAME.format(u=unit.pk, n=k * per_officer + n + 1),
                         discipline=discipline, sponsor=unit, declared_by=unit,
-                        leader_phone="13800000000",
-                        audience="二级及以上医院急诊科、心血管内科医师",
-                        expected_participants=120, sessions_planned=2, credits=Decimal("2.0"),
-                        needs_sources=["practice_gap", "survey"],
-                        needs_analysis="基层医院急性胸痛误诊率高，规范化分诊与再灌注时间管理存在差距。",
-                        objectives="学员掌握急性胸痛的分诊流程、心电图判读与再灌注治疗时间窗管理。",
-                        assessment_method="课后闭卷测试，满分100分，60分合格。",
-                        evaluation_levels=[1, 2, 3], fees="不收取培训费",
-                        state=State.DRAFT, created_by=officer,
+                        state=State.DRAFT, created_by=officer, **BASIC,
                     )
                 )  # fmt: skip
     Person.objects.bulk_create(lecturers + leaders, batch_size=2000)
@@ -367,5 +386,7 @@ def reset(*, year: int) -> None:
     """Back to the state before a run: the load drafts in 草稿, the year's audits gone."""
     drafts = Project.objects.filter(name__startswith="负载", year=year + 1)
     ReviewStep.objects.filter(project__in=drafts).delete()
-    drafts.update(state=State.DRAFT, submitted_at=None, findings=[])
+    drafts.update(
+        state=State.DRAFT, submitted_at=None, findings=[], discipline=_discipline(), **BASIC
+    )
     AnnualAudit.objects.filter(year=year).delete()
