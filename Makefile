@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
 DEV_ENV := DEBUG=1
 
-.PHONY: demo test install lint fmt migrate run bench backup restore clean
+.PHONY: demo test install lint fmt migrate run bench load backup restore clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -58,6 +58,17 @@ bench: install
 	$(DEV_ENV) $(PYTHON) bench/annual_audit.py
 	$(DEV_ENV) $(PYTHON) bench/dashboard.py
 
+# Peak load (docs/load.md): locust lives in its own venv, the driver in the project's.
+# PostgreSQL database cme_load (DATABASE_URL to change it); ARGS="--fresh --duration 30" etc.
+LOAD_VENV := .venv-load
+$(LOAD_VENV)/.installed:
+	$(PY) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install -q "locust>=2.40,<3"
+	touch $@
+
+load: install $(LOAD_VENV)/.installed
+	$(PYTHON) bench/load/run.py --locust $(LOAD_VENV)/bin/locust $(ARGS)
+
 # Backups (docs/operations.md): the database (pg_dump -Fc on PostgreSQL) and the uploaded
 # files into var/backups/cme-backup-<time>/; `make restore FROM=var/backups/cme-backup-…`
 # loads one into the configured database and checks every table's count and the ledger.
@@ -69,4 +80,4 @@ restore: install
 	$(DEV_ENV) $(PYTHON) manage.py restore $(FROM)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles
+	rm -rf $(VENV) $(LOAD_VENV) db.sqlite3 var staticfiles

@@ -249,6 +249,7 @@ def summarise(person: Person, year: int) -> YearSummary:
     requirement = requirement_for(person.unit, year, policy)
     records = list(
         CreditRecord.objects.filter(person=person, year=year)
+        # the certificate too: the learner's page shows each record's (one query, not one each)
         .select_related("source", "session__project", "holder", "organisation", "certificate")
         .order_by("activity_date", "created_at", "pk")
     )

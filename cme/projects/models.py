@@ -137,6 +137,8 @@ class Project(models.Model):  # 继续医学教育项目
             models.Index(fields=["year", "level", "state"]),
             models.Index(fields=["sponsor", "year"]),
             models.Index(fields=["leader", "year"]),
+            # the rule check's peers: same name or same leader in the year (an OR of both)
+            models.Index(fields=["year", "name"]),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cme.credits.models import CreditRecord, Exemption
@@ -47,6 +49,23 @@ def test_the_learner_sees_the_year_against_the_requirement_and_where_pending_one
     )
     assert "等待长沙市卫生健康委员会审核，已5天" in page
     assert nurse.id_number not in page
+
+
+def test_the_learners_page_does_not_query_once_per_record(client, cast, nurse):
+    """Found under load (docs/load.md): each line asked for its certificate separately."""
+    client.force_login(cast.users["learner"])
+    url = reverse("credits:mine") + "?year=2024"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    credit(nurse, 2024, "2", title="急性胸痛学习班")
+    few = queries()
+    for month in range(3, 12):
+        credit(nurse, 2024, "1", title="学习班{m}".format(m=month))
+    assert queries() == few
 
 
 def test_a_unit_admin_sees_its_staff_member_and_marks_her_exempt(login, cast, nurse):
