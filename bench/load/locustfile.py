@@ -36,6 +36,11 @@ YEAR = MANIFEST["year"]
 _officers = itertools.cycle(MANIFEST["officers"])
 _reviewers = itertools.cycle(MANIFEST["reviewers"])
 _learners = itertools.cycle(MANIFEST["learners"])
+# LOAD_PACE: how long a user thinks, in seconds, between two steps of a task and between two
+# tasks. "human" is a person reading a page and typing into a form; "harsh" is a person
+# clicking through as fast as pages come, the stress test.
+PACES = {"human": ((3.0, 10.0), (5.0, 15.0)), "harsh": ((0.5, 2.0), (1.0, 3.0))}
+STEP, BETWEEN_TASKS = PACES[os.environ.get("LOAD_PACE", "human")]
 
 
 class Forms(HTMLParser):
@@ -97,7 +102,7 @@ class Browser(HttpUser):
     """A logged-in (or anonymous) browser: cookies by hand, https as seen by Django."""
 
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(*BETWEEN_TASKS)
 
     def on_start(self):
         self.client.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # see above
@@ -109,8 +114,8 @@ class Browser(HttpUser):
         self.cookies[MANIFEST["cookie"]] = entry["session"]
         self.who = entry
 
-    def think(self, low: float = 0.5, high: float = 2.0) -> None:
-        gevent.sleep(random.uniform(low, high))
+    def think(self) -> None:
+        gevent.sleep(random.uniform(*STEP))
 
     def _headers(self, extra: dict | None = None) -> dict:
         headers = {"X-Forwarded-Proto": "https", "Referer": self.referer}

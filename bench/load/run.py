@@ -40,6 +40,13 @@ def parse() -> argparse.Namespace:
     p.add_argument("--duration", type=int, default=60, help="seconds per run (default 60)")
     p.add_argument("--users", default="50,100,200", help="concurrent users, comma-separated")
     p.add_argument("--scenarios", default="deadline,yearend")
+    p.add_argument(
+        "--pace",
+        choices=["human", "harsh"],
+        default="human",
+        help="think time: human (3-10 s between steps, 5-15 s between tasks; default) "
+        "or harsh (0.5-2 s and 1-3 s: clicking as fast as pages come)",
+    )
     p.add_argument("--scale", type=float, default=0.02, help="generate_province --scale")
     p.add_argument("--year", type=int, default=None, help="the data's year (default: this one)")
     p.add_argument("--locust", default=str(ROOT / ".venv-load" / "bin" / "locust"))
@@ -141,7 +148,7 @@ def stop_server(server: subprocess.Popen) -> None:
 
 
 def run_locust(args, scenario: str, users: int, env: dict) -> Path:
-    prefix = OUT / "{s}-{u}".format(s=scenario, u=users)
+    prefix = OUT / "{s}-{p}-{u}".format(s=scenario, p=args.pace, u=users)
     command = [
         args.locust, "-f", str(HERE / "locustfile.py"), "--headless",
         "-H", "http://127.0.0.1:{p}".format(p=args.port),
@@ -151,6 +158,7 @@ def run_locust(args, scenario: str, users: int, env: dict) -> Path:
     ]  # fmt: skip
     locust_env = {
         "LOAD_MANIFEST": str(OUT / "manifest.json"),
+        "LOAD_PACE": args.pace,
         "PATH": env["PATH"],
         "HOME": env.get("HOME", str(OUT)),
     }
@@ -227,8 +235,8 @@ def main() -> None:
             slowest += [(scenario, users, r) for r in endpoints[:3]]
 
     lines = [
-        "gunicorn -w {w} --threads {t}, {d} s per run".format(
-            w=args.workers, t=args.threads, d=args.duration
+        "gunicorn -w {w} --threads {t}, {d} s per run, {p} pace".format(
+            w=args.workers, t=args.threads, d=args.duration, p=args.pace
         ),
         "",
         "| scenario | users | requests | req/s | p50 ms | p95 ms | p99 ms | failures | 500s | note |",

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cme.core import idnumbers
-from cme.core.forms import StyledFormMixin
+from cme.core.forms import QuickSelect, StyledFormMixin
 from cme.core.uploads import validate_scan
 from cme.orgs.models import Organisation, Region
 from cme.people.models import Person
@@ -158,6 +158,7 @@ class BasicForm(ReviewCommentsMixin, StyledFormMixin, forms.Form):
         queryset=Discipline.objects.none(),
         required=False,
         empty_label=_("请选择学科"),
+        widget=QuickSelect,
     )
     sponsor_is_first = forms.BooleanField(label=_("本单位为唯一或第一申办单位"), required=False)
     co_sponsors = forms.CharField(
