@@ -31,6 +31,7 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--st", default=str(ROOT / ".venv-fuzz" / "bin" / "st"))
     p.add_argument("--examples", type=int, default=25, help="examples per operation")
+    p.add_argument("--users", default=",".join(USERS), help="whose tokens, comma-separated")
     args = p.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="cme-fuzz-"))
     env = os.environ | {
@@ -52,7 +53,7 @@ def main() -> int:
         "-c",
         "from cme.accounts.actions import create_api_token\n"
         "from cme.accounts.models import User\n"
-        f"for name in {USERS!r}:\n"
+        f"for name in {args.users.split(',')!r}:\n"
         "    token = create_api_token(actor=User.objects.get(username=name), name='fuzz')[1]\n"
         "    print('TOKEN', name, token)",
         capture_output=True,
@@ -93,14 +94,15 @@ def serve_and_fuzz(args, env: dict, python: str, log, tokens: dict[str, str]) ->
             )  # fmt: skip
             out = run.stdout + run.stderr
             tested = re.search(r"(\d+) (?:selected|total)", out)
-            errors = len(re.findall(r"Server error", out))
+            found = re.search(r"Server error: (\d+)", out)
+            errors = int(found.group(1)) if found else 0
             failed += errors or (run.returncode != 0)
             print(
                 f"{name:12} {tested.group(1) if tested else '?':>10} {errors:>14} "
                 f"{time.perf_counter() - started:8.0f}"
             )
             if run.returncode != 0:
-                print(out[-3000:])
+                print(out[out.find("FAILURES") :][:6000] if "FAILURES" in out else out[-3000:])
         return 1 if failed else 0
     finally:
         server.terminate()

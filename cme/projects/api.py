@@ -67,9 +67,9 @@ class DeclarationIn(Schema):
     leader_phone: str = ""
     form: str = "face_to_face"
     audience: str = ""
-    expected_participants: int | None = None
-    sessions_planned: int = 1
-    credits: Decimal | None = None
+    expected_participants: int | None = Field(None, ge=1, le=1_000_000)
+    sessions_planned: int = Field(1, ge=1, le=99)
+    credits: Decimal | None = Field(None, ge=0, le=Decimal("999.9"), decimal_places=1)
     needs_sources: list[str] = []
     needs_analysis: str = ""
     objectives: str = ""

@@ -55,3 +55,22 @@ def test_lesson_hours_are_bounded(client, cast):
         "post", "/sessions/{s}/lessons/preview".format(s=session.pk), {"lessons": [lesson]}
     )
     assert response.status_code == 422 and "hours" in response.json()["field"]
+
+
+def test_a_declarations_numbers_are_bounded_as_the_form_bounds_them(client, cast):
+    from cme.projects.tests.test_api import api as projects_api
+    from cme.projects.tests.test_api import declaration
+
+    unit = projects_api(client, cast.users["city_admin"])
+    for field, value in [
+        ("expected_participants", -1),
+        ("sessions_planned", 0),
+        ("sessions_planned", 100),
+        ("credits", "-0.5"),
+        ("credits", "1.25"),
+    ]:
+        body = declaration(cast) | {field: value}
+        for method, url in [("post", "/declarations"), ("post", "/declarations/check")]:
+            response = unit(method, url, data=body)
+            assert response.status_code == 422, (field, value, url, response.content)
+            assert field in response.json()["field"]
