@@ -19,7 +19,7 @@ What it does:
    of request succeeded again, and whether any answer was a 500 or a traceback instead
    of the clean 503.
 
-    /work/main/.venv/bin/python bench/faults/pg_restart.py [--no-restart] [--keep]
+    .venv/bin/python bench/faults/pg_restart.py [--no-restart] [--keep]
 """
 
 import argparse
@@ -31,6 +31,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -39,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DB = "cme_faults_restart"
 PG_PORT = 5432
 PRIVATE_PORT = 5499
-PRIVATE_DIR = Path("/tmp/cme_faults_pg")  # noqa: S108
+PRIVATE_DIR = Path(tempfile.gettempdir()) / "cme_faults_pg"  # a throw-away cluster
 PORT = 8765
 PASSWORD = "Demo@2026"  # noqa: S105 (the demo logins' published password)
 HEADERS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1:{p}".format(p=PORT)}
