@@ -55,7 +55,9 @@ class DashboardOut(Schema):
     areas: list[RatesOut] = Field(..., description="下一级地区（或直属单位）的批准率与执行率")
     behind: list[RatesOut] = Field(..., description="执行率最低的单位")
     credits_by_month: list[MonthOut]
-    credits_counted_at: datetime = Field(..., description="学分统计时间（每十分钟更新）")
+    credits_counted_at: datetime | None = Field(
+        ..., description="学分统计时间（每十分钟更新）；null：首次统计进行中，学分数字暂为0"
+    )
     audits: list[AuditRowOut] = Field(..., description="各单位学分审核进度，达标率低的在前")
     overdue: OverdueOut
 

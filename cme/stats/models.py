@@ -31,10 +31,11 @@ class CreditTally(models.Model):  # 学分汇总
 
 
 class TallyRun(models.Model):  # 汇总时间
-    """When a year's tallies were last counted, and whether a recount is queued."""
+    """When a year's tallies were last counted (never, while the first count is queued),
+    and whether a recount is queued."""
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
-    counted_at = models.DateTimeField(_("统计时间"))
+    counted_at = models.DateTimeField(_("统计时间"), null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -42,4 +43,4 @@ class TallyRun(models.Model):  # 汇总时间
         verbose_name_plural = _("汇总时间")
 
     def __str__(self) -> str:
-        return f"{self.year} {self.counted_at:%Y-%m-%d %H:%M}"
+        return f"{self.year} {self.counted_at or '-'}"

@@ -3,8 +3,9 @@
 A year is counted in one pass over its valid records, grouped by the person's unit and
 the activity's month (`count_year`). Readers take the tallies as they are and, when they
 are older than `MAX_AGE`, queue one recount in the background; a year never counted is
-counted there and then, so the first figures a desk shows are never empty. Every figure
-that reads the tallies says when they were counted (`counted_at`).
+counted there and then if it is small, so a new installation's first figures are never
+empty, and queued if it is big. Every figure that reads the tallies says when they were
+counted (`counted_at`), or that they are being counted.
 """
 
 import datetime
@@ -18,6 +19,7 @@ from cme.credits.models import CreditRecord
 from cme.stats.models import CreditTally, TallyRun
 
 MAX_AGE = datetime.timedelta(minutes=10)
+COUNT_NOW = 200_000  # records a reader counts itself (well under a second); more are queued
 BATCH = 5000
 
 
@@ -55,14 +57,19 @@ def count_year(year: int) -> TallyRun:
     return run
 
 
-def counted(year: int) -> datetime.datetime:
-    """When the year's tallies were counted: now, for a year never counted; a recount is
-    queued (once) when they are older than MAX_AGE."""
+def counted(year: int) -> datetime.datetime | None:
+    """When the year's tallies were counted, queueing one recount when they are older than
+    MAX_AGE. A year never counted is counted there and then when its ledger is small;
+    a big one (a province's year takes half a minute) is queued, and None says so."""
     run = TallyRun.objects.filter(year=year).first()
     if run is None:
-        return count_year(year).counted_at
+        if CreditRecord.objects.filter(year=year)[: COUNT_NOW + 1].count() <= COUNT_NOW:
+            return count_year(year).counted_at
+        run, _ = TallyRun.objects.get_or_create(year=year)
     now = timezone.now()
-    if now - run.counted_at > MAX_AGE and (run.queued_at is None or now - run.queued_at > MAX_AGE):
+    if run.counted_at is not None and now - run.counted_at <= MAX_AGE:
+        return run.counted_at
+    if run.queued_at is None or now - run.queued_at > MAX_AGE:
         queued = TallyRun.objects.filter(pk=run.pk, queued_at=run.queued_at).update(queued_at=now)
         if queued:
             from cme.stats.tasks import count_year_task

@@ -61,3 +61,19 @@ def test_a_recount_replaces_the_tallies_and_the_command_runs_it(cast):
     call_command("count_tallies", str(YEAR), stdout=out)
     assert f"{YEAR}: counted in" in out.getvalue()
     assert CreditTally.objects.filter(year=YEAR, month=3).get().amount == Decimal("2.0")
+
+
+def test_a_big_year_never_counted_is_queued_and_the_desk_says_so(
+    cast, login, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(tallies, "COUNT_NOW", 0)
+    credit(cast.persons["nurse"], YEAR, "2.0", activity_date=datetime.date(YEAR, 3, 5))
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert tallies.counted(YEAR) is None
+        assert tallies.counted(YEAR) is None  # queued once
+        body = login("province").get("/stats/credits/", {"year": YEAR}).content.decode()
+    assert len(callbacks) == 1
+    assert "学分正在统计，请稍后刷新。" in body
+    callbacks[0]()  # the worker counts it
+    assert tallies.counted(YEAR) is not None
+    assert figures.credits_by_month(cast.users["province"], YEAR)[2][1] == Decimal("2.0")
