@@ -155,7 +155,7 @@ def test_findings_are_checked(cast, item):
     del missing["ARCHIVE"]
     assert record(scores=missing).field == "ARCHIVE"
     assert record(scores=scores() | {"NOPE": {"score": "1"}}).code == "SPOT_CHECK_INDICATOR"
-    assert record(visit_date=TODAY + datetime.timedelta(days=1)).code == "SPOT_CHECK_DATE"
+    assert record(visit_date=timezone.localdate() + datetime.timedelta(days=1)).code == "SPOT_CHECK_DATE"
     assert record(scores=scores(CONDUCT="0")).code == "SPOT_CHECK_SUMMARY"
 
 

@@ -148,7 +148,7 @@ def test_a_decision_dated_in_the_future_is_refused(cast):
             kind=Sanction.Kind.NOTIFICATION,
             organisation=cast.city_hospital,
             reason="x",
-            decided_on=TODAY + datetime.timedelta(days=1),
+            decided_on=timezone.localdate() + datetime.timedelta(days=1),
         )
     assert exc.value.field == "decided_on"
 
