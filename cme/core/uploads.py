@@ -1,5 +1,7 @@
 """Uploaded scans and letters: checked by their content, not by their name."""
 
+import zipfile
+
 from django.core.exceptions import ValidationError
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
@@ -34,3 +36,24 @@ def validate_document(upload) -> None:
     upload.seek(0)
     if not any(head.startswith(sig) for sig in {**_SIGNATURES, **_OFFICE_SIGNATURES}):
         raise ValidationError("文件内容不是PDF、JPG、PNG、Word或Excel格式。", code="FILE_TYPE")
+    if head.startswith(b"PK") and not is_ooxml(upload, WORD, EXCEL):
+        raise ValidationError("文件内容不是PDF、JPG、PNG、Word或Excel格式。", code="FILE_TYPE")
+
+
+# The main part of a .docx or .xlsx; any other zip (an archive of programs, an .apk, a
+# .jar) shares only the first bytes with them.
+WORD = "word/document.xml"
+EXCEL = "xl/workbook.xml"
+
+
+def is_ooxml(upload, *main_parts: str) -> bool:
+    """An Office Open XML package holding one of `main_parts`: a readable zip with its
+    content types. Only the zip's directory is read; the upload is left at its start."""
+    try:
+        with zipfile.ZipFile(upload) as package:
+            names = set(package.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        upload.seek(0)
+    return "[Content_Types].xml" in names and not names.isdisjoint(main_parts)

@@ -4,7 +4,6 @@ API both call these; each re-checks permission and writes the audit trail."""
 
 import datetime
 import secrets
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -15,7 +14,7 @@ from cme.accounts.models import Role
 from cme.accounts.scope import acting_org, role_of
 from cme.core import audit
 from cme.core.errors import DomainError, PermissionDenied
-from cme.core.uploads import SCAN_MAX_BYTES
+from cme.core.uploads import SCAN_MAX_BYTES, WORD, is_ooxml
 from cme.holding.models import HeldSession
 from cme.inspections import indicators
 from cme.inspections.draw import Candidate, draw
@@ -407,16 +406,6 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc (and other old Office files)
 _ZIP = b"PK\x03\x04"
 
 
-def _is_docx(upload) -> bool:
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            return any(n.startswith("word/") for n in archive.namelist())
-    except zipfile.BadZipFile:
-        return False
-    finally:
-        upload.seek(0)
-
-
 def check_file(upload, kind: str) -> None:
     """A photo is a JPG or PNG; a document a PDF, JPG, PNG or Word file; 10 MB at most.
     Checked by content, not by name."""
@@ -430,7 +419,7 @@ def check_file(upload, kind: str) -> None:
         return
     if head.startswith((*_IMAGES, _PDF, _OLE)):
         return
-    if head.startswith(_ZIP) and _is_docx(upload):
+    if head.startswith(_ZIP) and is_ooxml(upload, WORD):
         return
     raise DomainError("FILE_TYPE", "文件内容不是PDF、JPG、PNG或Word格式。", field="file")
 

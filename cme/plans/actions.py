@@ -6,7 +6,6 @@ and the annual work report."""
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils import timezone
 from cme.accounts.scope import acting_org
 from cme.core import audit
 from cme.core.errors import Conflict, DomainError, PermissionDenied
-from cme.core.uploads import SCAN_MAX_BYTES
+from cme.core.uploads import SCAN_MAX_BYTES, WORD, is_ooxml
 from cme.orgs.models import Organisation
 from cme.plans.models import AnnualWorkReport, Half, PlanRow, TrainingPlan
 from cme.plans.permissions import (
@@ -336,16 +335,7 @@ def check_report_file(upload) -> None:
         raise DomainError("FILE_TOO_LARGE", "文件超过10MB，请压缩后重新上传。", field="file")
     head = upload.read(8)
     upload.seek(0)
-    ok = head.startswith((_PDF, _OLE))
-    if head.startswith(_ZIP):
-        import zipfile
-
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                ok = any(name.startswith("word/") for name in archive.namelist())
-        except (zipfile.BadZipFile, ValidationError):
-            ok = False
-        upload.seek(0)
+    ok = head.startswith((_PDF, _OLE)) or (head.startswith(_ZIP) and is_ooxml(upload, WORD))
     if not ok:
         raise DomainError("FILE_TYPE", "文件内容不是PDF或Word文档。", field="file")
 

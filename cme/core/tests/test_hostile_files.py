@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cme.core.errors import DomainError
 from cme.core.excel import Column, read_table
 from cme.core.imports import read_upload
+from cme.core.tests.files import docx_bytes
 from cme.people.imports import preview_staff_import
 from cme.people.models import Person
 
@@ -255,3 +256,38 @@ def _import_models():
     from cme.projects.models import PublishedListImport
 
     return [StaffImport, RosterImport, PlanImport, PublishedListImport]
+
+
+# --- a document upload (schedule, exam paper, textbook) that is a zip must be Word or Excel ---
+
+
+def zipped(**parts: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name.replace("__", "/"), text)
+    return buffer.getvalue()
+
+
+def document_refused(data: bytes) -> bool:
+    from django.core.exceptions import ValidationError
+
+    from cme.core.uploads import validate_document
+
+    upload = SimpleUploadedFile("日程表.docx", data)
+    try:
+        validate_document(upload)
+    except ValidationError as refused:
+        assert refused.code == "FILE_TYPE"
+        return True
+    assert upload.tell() == 0  # left ready to be stored
+    return False
+
+
+def test_a_word_or_excel_document_passes_and_any_other_zip_is_refused():
+    assert not document_refused(docx_bytes())
+    assert not document_refused(workbook())
+    assert document_refused(zipped(**{"payload.exe": "MZ", "readme.txt": "点我"}))
+    assert document_refused(zipped(**{"META-INF__MANIFEST.MF": "Manifest-Version: 1.0"}))
+    assert document_refused(zipped(**{"word__document.xml": "<w:document/>"}))  # no types
+    assert document_refused(b"PK\x03\x04" + bytes(200))  # only the signature

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cme.core.tests.files import docx_bytes
 from cme.holding import reports
 from cme.holding.tests.factories import attend, held_session, pre_reported
 from cme.holding.tests.test_api import api
@@ -60,7 +61,7 @@ def test_report_filled_submitted_and_returned_through_the_api(client, cast, sess
         call("patch", url, body)
         files = {
             "schedule": SimpleUploadedFile("s.pdf", b"%PDF-1.4\n"),
-            "exam": SimpleUploadedFile("e.docx", b"PK\x03\x04 docx"),
+            "exam": SimpleUploadedFile("e.docx", docx_bytes()),
         }
         assert call("post", url + "/files", files=files).json()["has_exam"] is True
         submitted = call("post", url + "/submit")

@@ -2,8 +2,6 @@
 scope, assigns inspectors, records findings per indicator and a result, adds files."""
 
 import datetime
-import io
-import zipfile
 from decimal import Decimal
 
 import pytest
@@ -12,6 +10,7 @@ from django.utils import timezone
 
 from cme.core.errors import DomainError, PermissionDenied
 from cme.core.models import AuditEvent
+from cme.core.tests.files import docx_bytes, xlsx_bytes
 from cme.inspections import actions
 from cme.inspections.models import SpotCheckFile, SpotCheckItem
 from cme.inspections.tests.conftest import PDF, PNG, YEAR, held, make_expert, scores
@@ -155,7 +154,10 @@ def test_findings_are_checked(cast, item):
     del missing["ARCHIVE"]
     assert record(scores=missing).field == "ARCHIVE"
     assert record(scores=scores() | {"NOPE": {"score": "1"}}).code == "SPOT_CHECK_INDICATOR"
-    assert record(visit_date=timezone.localdate() + datetime.timedelta(days=1)).code == "SPOT_CHECK_DATE"
+    assert (
+        record(visit_date=timezone.localdate() + datetime.timedelta(days=1)).code
+        == "SPOT_CHECK_DATE"
+    )
     assert record(scores=scores(CONDUCT="0")).code == "SPOT_CHECK_SUMMARY"
 
 
@@ -165,20 +167,6 @@ def test_only_the_assigned_inspector_or_the_authority_records(cast, item):
             item, actor=cast.users["province"], scores=scores(), visit_date=TODAY
         )
     actions.record_findings(item, actor=cast.users["changsha"], scores=scores(), visit_date=TODAY)
-
-
-def _docx() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
-
-
-def _xlsx() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-    return buffer.getvalue()
 
 
 def test_files_are_checked_by_content(cast, item, settings):
@@ -192,11 +180,11 @@ def test_files_are_checked_by_content(cast, item, settings):
 
     assert add(PNG, "现场.png", "photo").kind == SpotCheckFile.Kind.PHOTO
     assert add(PDF, "签到表.pdf", "document").name == "签到表.pdf"
-    assert add(_docx(), "记录.docx", "document")
+    assert add(docx_bytes(), "记录.docx", "document")
     for content, name, kind in [
         (PDF, "photo.jpg", "photo"),
         (b"hello", "a.pdf", "document"),
-        (_xlsx(), "a.docx", "document"),
+        (xlsx_bytes(), "a.docx", "document"),
     ]:
         with pytest.raises(DomainError) as exc:
             add(content, name, kind)

@@ -1,22 +1,11 @@
-import io
-import zipfile
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cme.core.tests.files import docx_bytes
 from cme.notices import actions
 from cme.notices.models import Notice
 
 PDF = b"%PDF-1.4\n%test\n"
-
-
-def docx_bytes() -> bytes:
-    """The smallest file that is a Word document by its content (a ZIP with word/)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
-    return out.getvalue()
 
 
 def upload(name: str = "申请表.pdf", content: bytes = PDF) -> SimpleUploadedFile:

@@ -5,10 +5,11 @@ import pytest
 
 from cme.core.errors import Conflict, DomainError, PermissionDenied
 from cme.core.models import AuditEvent
+from cme.core.tests.files import docx_bytes
 from cme.notices import actions
 from cme.notices.models import Notice, NoticeAttachment, NoticeRead
 from cme.notices.queries import notices_for, unread_notices
-from cme.notices.tests.conftest import docx_bytes, draft, published, upload
+from cme.notices.tests.conftest import draft, published, upload
 
 pytestmark = pytest.mark.django_db
 
