@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from stdnum.cn import ric
 
@@ -66,6 +67,7 @@ PROJECT_SOURCE = {  # a session's credits by its project's level: (source, categ
     Level.CITY: ("city_project", Category.II),
 }
 CHUNK = 50_000  # certificates numbered and copied at a time
+GENERATOR = "generator"  # the user named as creator of what is generated; it cannot log in
 STATES = [(State.COMPLETED, 5), (State.HELD, 2), (State.PUBLISHED, 2), (State.LAPSED, 1)]
 LEVELS = [(Level.NATIONAL, 1), (Level.PROVINCIAL, 3), (Level.CITY, 2)]
 
@@ -224,7 +226,7 @@ def generate(
 
         n_projects = _scaled(PROJECTS, scale)
         creator, _created = User.objects.get_or_create(
-            username="generator", defaults={"first_name": "数据生成", "is_active": False}
+            username=GENERATOR, defaults={"first_name": "数据生成", "is_active": False}
         )  # generated projects and sessions name it as their creator; it cannot log in
         projects = []
         for i in range(n_projects):
@@ -307,12 +309,14 @@ def generate(
             "activity_date", "session_id", "title", "certificate_number", "certificate_key",
             "evidence", "status", "status_reason", "created_at", "updated_at",
         ]  # fmt: skip
+        before = CreditRecord.objects.aggregate(last=Max("pk"))["last"] or 0
         awarded = _copy(CreditRecord, columns, awarded_rows())
         progress(f"{awarded} credit records of the sessions")
 
         def certificate_rows() -> Iterator[tuple]:
-            """A certificate for each credit of a session, numbered from the seed."""
-            draw, last, today = random.Random(seed + 5), 0, timezone.localdate()
+            """A certificate for each credit of a session awarded above, numbered from the
+            seed (a database that holds other data keeps its own certificates)."""
+            draw, last, today = random.Random(seed + 5), before, timezone.localdate()
             session_credits = CreditRecord.objects.filter(year=year, session__isnull=False)
             while chunk := list(
                 session_credits.filter(pk__gt=last)

@@ -5,16 +5,19 @@ import io
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from cme.certificates.models import Certificate
 from cme.credits.models import CreditRecord
-from cme.demo.province import generate
+from cme.demo.province import GENERATOR, generate
 from cme.holding.models import Attendee, HeldSession
 from cme.orgs.models import Organisation
 from cme.people.models import Person
 from cme.projects.models import Project
+
+User = get_user_model()
 
 
 def shape():
@@ -64,7 +67,23 @@ def test_the_same_seed_builds_the_same_province():
     Project.objects.all().delete()
     Person.objects.filter(name__startswith="职工").delete()
     Organisation.objects.filter(name__contains="医疗机构").delete()
+    User.objects.filter(username=GENERATOR).delete()
     out = io.StringIO()
     call_command("generate_province", seed=11, scale=0.001, year=2026, stdout=out)
     assert shape() == first
     assert "credit records" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_adds_to_the_demo_data_once_and_refuses_a_second_run():
+    call_command("load_demo", stdout=io.StringIO())
+    theirs = set(Certificate.objects.values_list("number", flat=True))
+    assert theirs  # the demo's holding has awarded certificates
+    call_command("generate_province", seed=3, scale=0.001, year=2026, stdout=io.StringIO())
+    generated = CreditRecord.objects.filter(session__isnull=False, person__name__startswith="职工")
+    assert generated.count() == generated.filter(certificate__isnull=False).count() > 0
+    assert theirs <= set(Certificate.objects.values_list("number", flat=True))
+    records = CreditRecord.objects.count()
+    with pytest.raises(CommandError, match="已有生成的省级数据"):
+        call_command("generate_province", seed=3, scale=0.001, year=2026)
+    assert CreditRecord.objects.count() == records

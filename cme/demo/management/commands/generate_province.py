@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
 
-from cme.demo.province import generate
+from cme.demo.province import GENERATOR, generate
 
 
 class Command(BaseCommand):
@@ -16,6 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=None, help="the year (default: this one)")
 
     def handle(self, *args, seed, scale, year, **options):
+        if get_user_model().objects.filter(username=GENERATOR).exists():
+            raise CommandError(
+                "该数据库中已有生成的省级数据（用户“{u}”已存在），未作任何改动。"
+                "请在新的空数据库上重新生成。".format(u=GENERATOR)
+            )
         built = generate(seed=seed, scale=scale, year=year, say=self.stdout.write)
         self.stdout.write(
             "{u} units, {p} persons, {j} projects, {s} sessions, {a} attendees, "
