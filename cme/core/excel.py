@@ -48,6 +48,8 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
     identifier: bool = False  # long digit strings: keep every digit, never a float
+    date: bool = False  # a number in the cell is an Excel date serial (46086) or 20260305
+    serial: bool = False  # a 序号 column: a row with nothing else in it is blank
 
     def names(self) -> set[str]:
         return {_header_key(self.header), *(_header_key(a) for a in self.aliases)}
@@ -78,6 +80,7 @@ class RowError:
 class Table:
     rows: list[Row]
     header_row: int
+    sheet: str = ""  # the worksheet read (a workbook's first visible one with the header)
     ignored_headers: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(
         default_factory=dict
@@ -100,6 +103,8 @@ _NOT_SPREADSHEETS = [
 ]
 SPREADSHEET_NAMES = (".xlsx", ".xlsm", ".xls")
 TEXT_NAMES = (".csv", ".txt")
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+_QUOTED_TEXT = re.compile(r'^="([0-9A-Za-z-]*)"$')
 _FORMULA_START = re.compile(r"^[=@]|^[+-](?![\d\s.,()-]*$)")
 
 
@@ -148,38 +153,96 @@ def sniff_format(data: bytes) -> str:
 def read_table(data: bytes, columns: Iterable[Column]) -> Table:
     columns = list(columns)
     fmt = sniff_format(data)
-    raw = _read_csv(data) if fmt == "csv" else _read_workbook(data)
-    header_index, mapping, ignored = _find_header(raw, columns)
+    sheets = [("", _read_csv(data))] if fmt == "csv" else _read_workbook(data)
+    sheet, raw, (header_index, mapping, ignored) = _choose_sheet(sheets, columns)
     table = Table(
         rows=[],
         header_row=header_index + 1,
+        sheet=sheet,
         ignored_headers=ignored,
         headers={column.field: str(raw[header_index][c]).strip() for c, column in mapping.items()},
     )
+    data_columns = [c for c, column in mapping.items() if not column.serial]
     exact_needed: list[tuple[int, int, Column]] = []
-    for r in range(header_index + 1, len(raw)):
+    last_data = _last_data_row(raw, header_index, data_columns)
+    for r in range(header_index + 1, last_data + 1):
         cells = raw[r]
-        if all(_is_blank(c) for c in cells):
-            continue
+        if all(_is_blank(cells[c]) for c in data_columns if c < len(cells)):
+            continue  # blank, or only a 序号 the template numbered in advance
         values = {}
         for c, column in mapping.items():
             cell = cells[c] if c < len(cells) else ""
             if column.identifier and isinstance(cell, float) and abs(cell) >= 1e15:
                 exact_needed.append((r, c, column))
                 values[column.field] = ""
-            else:
-                values[column.field] = text = _cell_text(cell, identifier=column.identifier)
-                if isinstance(cell, str) and _FORMULA_START.match(text):
-                    header = str(raw[header_index][c]).strip() or column.header
-                    table.errors.append(RowError(r + 1, header, formula_message(text[0])))
+                continue
+            if column.date:
+                cell = _date_cell(cell)
+            values[column.field] = text = _cell_text(cell, identifier=column.identifier)
+            if isinstance(cell, str) and _FORMULA_START.match(text):
+                header = str(raw[header_index][c]).strip() or column.header
+                table.errors.append(RowError(r + 1, header, formula_message(text[0])))
         table.rows.append(Row(number=r + 1, values=values))
         if len(table.rows) > MAX_ROWS:
             raise DomainError(
                 "FILE_TOO_MANY_ROWS", "文件超过{n}行，请分批导入。".format(n=MAX_ROWS)
             )
     if exact_needed:
-        _recover_long_numbers(data, fmt, exact_needed, table)
+        _recover_long_numbers(data, fmt, sheet, exact_needed, table)
     return table
+
+
+# What a form puts under its list: a totals row, the signatures, a note. Such rows after
+# the last person are not data (合计 2人 is no person without an ID number).
+_FOOTER = re.compile(
+    r"^[(（]?\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|以下空白|以下无内容|(?:填表|制表|填报|审核|"
+    r"经办|单位负责|负责|联系)人\s*[:：]|(?:填表|制表|填报)(?:日期|时间)\s*[:：]|"
+    r"(?:注|备注|说明)\s*[:：])"
+)
+
+
+def _is_footer(cells: list) -> bool:
+    first = next((c for c in cells if not _is_blank(c)), None)
+    return isinstance(first, str) and bool(
+        _FOOTER.match(unicodedata.normalize("NFKC", first).strip())
+    )
+
+
+def _last_data_row(raw: list[list], header_index: int, data_columns: list[int]) -> int:
+    """The index of the last row that is neither blank nor a footer (合计, 填表人：…)."""
+    for r in range(len(raw) - 1, header_index, -1):
+        cells = raw[r]
+        if all(_is_blank(cells[c]) for c in data_columns if c < len(cells)):
+            continue
+        if not _is_footer(cells):
+            return r
+    return header_index
+
+
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def _date_cell(cell: object) -> object:
+    """A date column's number as the date it stands for: an Excel serial (46086, a date
+    cell whose format was changed to 常规) or 20260305 typed as one number."""
+    if isinstance(cell, bool) or not isinstance(cell, int | float | str):
+        return cell
+    text = cell.strip() if isinstance(cell, str) else None
+    if text is not None and not re.fullmatch(r"\d{8}", text):
+        return cell
+    number = int(text) if text is not None else cell
+    if isinstance(number, float):
+        if not number.is_integer():
+            return cell
+        number = int(number)
+    if 19000101 <= number <= 21001231:
+        try:
+            return datetime.date(number // 10000, number // 100 % 100, number % 100)
+        except ValueError:
+            return cell
+    if text is None and 1 <= number <= 73050:  # 1900-01-01 to 2099-12-31
+        return _EXCEL_EPOCH + datetime.timedelta(days=number)
+    return cell
 
 
 def formula_message(first: str) -> str:
@@ -236,13 +299,19 @@ def check_xlsx(data: bytes) -> None:
             )
 
 
-def _read_workbook(data: bytes) -> list[list]:
+def _read_workbook(data: bytes) -> list[tuple[str, list[list]]]:
+    """Every visible worksheet, by name (a hidden sheet holds drop-down lists or an old copy,
+    never the list the user sees)."""
     if data[:4] == b"PK\x03\x04":
         check_xlsx(data)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        return sheet.to_python(skip_empty_area=False)
+        return [
+            (meta.name, book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False))
+            for meta in book.sheets_metadata
+            if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+            and meta.visible == python_calamine.SheetVisibleEnum.Visible
+        ]
     except Exception as exc:  # calamine raises several types for damaged files
         raise DomainError("FILE_UNREADABLE", "无法读取该Excel文件，文件可能已损坏或加密。") from exc
 
@@ -261,43 +330,89 @@ def _read_csv(data: bytes) -> list[list]:
 
 def _header_key(text: object) -> str:
     key = unicodedata.normalize("NFKC", str(text or ""))
-    return re.sub(r"[\s*＊:：()（）]", "", key).strip()
+    return re.sub(r"[\s*＊:：()（）【】\[\]]", "", key).strip()
 
 
-def _find_header(
+def _header_keys(text: object) -> list[str]:
+    """A header as written, then without what it says in brackets: 身份证号码（18位） is
+    身份证号码, 手机号码(必填) is 手机号码."""
+    key = _header_key(text)
+    bare = _header_key(
+        re.sub(r"[(（【\[][^)）】\]]*[)）】\]]", "", unicodedata.normalize("NFKC", str(text or "")))
+    )
+    return [key, bare] if bare and bare != key else [key]
+
+
+def _best_header(
     raw: list[list], columns: list[Column]
-) -> tuple[int, dict[int, Column], list[str]]:
+) -> tuple[int, dict[int, Column], list[str]] | None:
     lookup = {name: column for column in columns for name in column.names()}
     best: tuple[int, dict[int, Column], list[str]] | None = None
     for r, cells in enumerate(raw[:HEADER_SCAN_ROWS]):
         mapping: dict[int, Column] = {}
         ignored = []
         for c, cell in enumerate(cells):
-            key = _header_key(cell)
-            if not key:
+            keys = _header_keys(cell)
+            if not keys[0]:
                 continue
-            column = lookup.get(key)
+            column = next((lookup[k] for k in keys if k in lookup), None)
             if column and column not in mapping.values():
                 mapping[c] = column
             else:
                 ignored.append(str(cell).strip())
         if len(mapping) >= 2 and (best is None or len(mapping) > len(best[1])):
             best = (r, mapping, ignored)
-    if best is None:
+    return best
+
+
+def _missing(best: tuple[int, dict[int, Column], list[str]], columns: list[Column]) -> list[str]:
+    found = set(best[1].values())
+    return [c.header for c in columns if c.required and c not in found]
+
+
+def _has_rows(raw: list[list], best: tuple[int, dict[int, Column], list[str]]) -> bool:
+    header_index, mapping, _ = best
+    return (
+        _last_data_row(raw, header_index, [c for c, col in mapping.items() if not col.serial])
+        > header_index
+    )
+
+
+def _choose_sheet(
+    sheets: list[tuple[str, list[list]]], columns: list[Column]
+) -> tuple[str, list[list], tuple[int, dict[int, Column], list[str]]]:
+    """The worksheet holding the list: the one visible sheet with the header (the data may
+    be on the second sheet, after a 说明 sheet). Two sheets both holding a list are refused
+    rather than one of them silently left out."""
+    found = [(name, raw, best) for name, raw in sheets if (best := _best_header(raw, columns))]
+    if not found:
         raise DomainError(
             "FILE_NO_HEADER",
             "在文件前{n}行中没有找到表头（如“姓名”“证件号码”），请使用下载的模板。".format(
                 n=HEADER_SCAN_ROWS
             ),
         )
-    found = set(best[1].values())
-    missing = [c.header for c in columns if c.required and c not in found]
-    if missing:
+    complete = [f for f in found if not _missing(f[2], columns)]
+    with_rows = [f for f in complete if _has_rows(f[1], f[2])]
+    if len(with_rows) > 1:
         raise DomainError(
-            "FILE_MISSING_COLUMN",
-            "第{row}行表头缺少必填列：{cols}。".format(row=best[0] + 1, cols="、".join(missing)),
+            "FILE_MANY_SHEETS",
+            "文件中有{n}个工作表都填有名单（{names}），请合并到一个工作表后再导入，"
+            "或分别保存为单独的文件导入。".format(
+                n=len(with_rows), names="、".join("“{s}”".format(s=f[0]) for f in with_rows)
+            ),
         )
-    return best
+    if with_rows or complete:
+        return (with_rows or complete)[0]
+    name, _raw, best = max(found, key=lambda f: len(f[2][1]))
+    raise DomainError(
+        "FILE_MISSING_COLUMN",
+        "{sheet}第{row}行表头缺少必填列：{cols}。".format(
+            sheet="工作表“{s}”".format(s=name) if len(sheets) > 1 else "",
+            row=best[0] + 1,
+            cols="、".join(_missing(best, columns)),
+        ),
+    )
 
 
 def _is_blank(cell: object) -> bool:
@@ -320,10 +435,14 @@ def _cell_text(cell: object, *, identifier: bool = False) -> str:
     text = str(cell)
     if not unicodedata.is_normalized("NFKC", text):  # cheap; most cells already are
         text = unicodedata.normalize("NFKC", text)
+    if _INVISIBLE.search(text):  # pasted from a web page or a chat: zero-width spaces
+        text = _INVISIBLE.sub("", text)
     if identifier:
         text = "".join(text.split())
-        if text.startswith("'"):  # Excel's leading apostrophe for text
-            text = text[1:]
+        quoted = _QUOTED_TEXT.match(text)
+        if quoted:  # ="430102…", the way exported CSV files keep a number as text
+            text = quoted[1]
+        text = text.lstrip("'‘’`")  # Excel's leading apostrophe, or a Chinese IME's
     else:
         text = " ".join(text.split())  # no stray spaces: trimmed, inner runs made one
     return text
@@ -335,7 +454,7 @@ def is_lost_digits(text: str) -> bool:
 
 
 def _recover_long_numbers(
-    data: bytes, fmt: str, cells: list[tuple[int, int, Column]], table: Table
+    data: bytes, fmt: str, sheet: str, cells: list[tuple[int, int, Column]], table: Table
 ) -> None:
     """calamine reads every number as a float; a long ID number needs its exact digits.
 
@@ -349,9 +468,7 @@ def _recover_long_numbers(
         wanted = {(r, c) for r, c, _ in cells}
         last_row = max(r for r, _, _ in cells)
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        for r, values in enumerate(
-            book.worksheets[0].iter_rows(max_row=last_row + 1, values_only=True)
-        ):
+        for r, values in enumerate(book[sheet].iter_rows(max_row=last_row + 1, values_only=True)):
             for c, value in enumerate(values):
                 if (r, c) in wanted:
                     exact[(r, c)] = value

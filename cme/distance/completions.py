@@ -47,7 +47,13 @@ COMPLETION_COLUMNS = [
     Column("course_name", "课程名称", ("课程", "课程名", "学习内容", "项目名称")),
     Column("course_code", "课程编号", ("课程代码", "课程号", "项目编号")),
     Column("hours", "学习时长（学时）", ("学习时长", "学时", "时长", "学习学时"), required=True),
-    Column("completed_on", "完成日期", ("完成时间", "学习完成日期", "结业日期"), required=True),
+    Column(
+        "completed_on",
+        "完成日期",
+        ("完成时间", "学习完成日期", "结业日期"),
+        required=True,
+        date=True,
+    ),
 ]
 HEADERS = {c.field: c.header for c in COMPLETION_COLUMNS}
 TEMPLATE_HEADERS = ["序号", "姓名", "证件类型", "证件号码", "课程名称", "课程编号", "学习时长（学时）", "完成日期"]  # fmt: skip
@@ -60,7 +66,7 @@ TEMPLATE_NOTES = [
     "4. 学习时长（学时）不能超过课程备案学时；完成日期须在课程备案年度内，格式如2024-05-01。",
     "5. 证件号码列已设为文本格式，请勿改为数字。示例行导入前请删除。",
 ]
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$")
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
 _SPACES = re.compile(r"\s+")
 _NAME_DOTS = str.maketrans({"•": "·", "・": "·", "．": "·", ".": "·", "‧": "·"})
 

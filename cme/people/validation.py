@@ -21,6 +21,8 @@ ID_TYPES = frozenset(IdType.values)
 SEX_BY_LABEL = {"男": "M", "女": "F", "M": "M", "F": "F"}
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 _OTHER_ID = re.compile(r"^[0-9A-Z()-]{5,32}$")
+_MOBILE_WRITTEN = re.compile(r"^(?:\+?86-?)?(1\d{2}-?\d{4}-?\d{4})$")
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 @dataclass
@@ -69,7 +71,7 @@ def clean_person(
     cell means "not given" and keeps it (write 无 to clear a title).
     """
     errors: list[DomainError] = []
-    name = values.get("name", "").strip()
+    name = _CJK_GAP.sub("", values.get("name", "").strip())  # 张　三 padded to line up
     if not name:
         errors.append(DomainError("NAME_REQUIRED", "请填写姓名。", field="name"))
     elif len(name) > 64:
@@ -135,7 +137,12 @@ def clean_person(
         level = ("", 0)
 
     phone = re.sub(r"[\s()（）]", "", values.get("phone", ""))
-    if phone and not _PHONE.match(phone):
+    mobile = _MOBILE_WRITTEN.match(phone)
+    if mobile:  # 138-0000-0000, +86 13800000000
+        phone = re.sub(r"\D", "", mobile[1])
+    if is_lost_digits(phone):
+        errors.append(DomainError("PHONE_LOST_DIGITS", "手机号码" + LOST_DIGITS, field="phone"))
+    elif phone and not _PHONE.match(phone):
         errors.append(
             DomainError("PHONE_INVALID", "手机号码“{p}”格式不正确。".format(p=phone), field="phone")
         )

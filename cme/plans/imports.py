@@ -16,11 +16,11 @@ from cme.plans.permissions import can_edit_plan
 from cme.plans.rows import COLUMN_LABELS, RowData, clean_row, credit_cap
 
 PLAN_COLUMNS = [
-    Column("number", "序号", ("编号",)),
+    Column("number", "序号", ("编号",), serial=True),
     Column("name", "培训名称", ("项目名称", "培训项目名称", "名称"), required=True),
     Column("content", "培训内容", ("主要内容", "内容"), required=True),
     Column("audience", "培训对象", ("对象", "教学对象"), required=True),
-    Column("period", "培训时间", ("举办时间", "时间", "培训日期"), required=True),
+    Column("period", "培训时间", ("举办时间", "时间", "培训日期"), required=True, date=True),
     Column("place", "培训地点", ("举办地点", "地点"), required=True),
     Column("participants", "培训人数", ("人数", "拟培训人数", "计划人数"), required=True),
     Column("organiser", "承办单位", ("举办单位",), required=True),
