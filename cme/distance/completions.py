@@ -34,7 +34,7 @@ from cme.distance.models import Completion, CompletionImport, Course, ProviderFi
 from cme.distance.permissions import can_decide_filing, can_report, owns_filing
 from cme.people.imports import STAFF_COLUMNS, existing_persons
 from cme.people.models import Person
-from cme.people.validation import clean_person
+from cme.people.validation import TEMPLATE_EXAMPLE_ID, clean_person
 
 Review = CompletionImport.Review
 Status = CreditRecord.Status
@@ -57,7 +57,7 @@ COMPLETION_COLUMNS = [
 ]
 HEADERS = {c.field: c.header for c in COMPLETION_COLUMNS}
 TEMPLATE_HEADERS = ["序号", "姓名", "证件类型", "证件号码", "课程名称", "课程编号", "学习时长（学时）", "完成日期"]  # fmt: skip
-TEMPLATE_EXAMPLE = ["1", "张三", "居民身份证", "11010519491231002X", "急诊医学新进展", "", "3", "2024-05-01"]  # fmt: skip
+TEMPLATE_EXAMPLE = ["1", "张三", "居民身份证", TEMPLATE_EXAMPLE_ID, "急诊医学新进展", "", "3", "2024-05-01"]  # fmt: skip
 TEMPLATE_NOTES = [
     "远程学习记录填写说明",
     "1. 每行一名学员完成的一门课程；同一学员完成多门课程时填写多行。",

@@ -32,7 +32,7 @@ from cme.distance.permissions import can_confirm_meetings, can_edit_meeting, is_
 from cme.orgs.models import Organisation
 from cme.people.imports import STAFF_COLUMNS, clean_rows, existing_persons
 from cme.people.models import Person
-from cme.people.validation import clean_person
+from cme.people.validation import TEMPLATE_EXAMPLE_ID, clean_person
 from cme.policy.access import for_year
 
 State = AnnualMeeting.State
@@ -40,7 +40,7 @@ POLICY_KEY = "society_annual_meeting.credits"
 _STAFF = {c.field: c for c in STAFF_COLUMNS}
 ATTENDANCE_COLUMNS = [_STAFF["name"], _STAFF["id_type"], _STAFF["id_number"]]
 TEMPLATE_HEADERS = ["序号", "姓名", "证件类型", "证件号码", "工作单位"]
-TEMPLATE_EXAMPLE = ["1", "张三", "居民身份证", "11010519491231002X", "长沙市第一医院"]
+TEMPLATE_EXAMPLE = ["1", "张三", "居民身份证", TEMPLATE_EXAMPLE_ID, "长沙市第一医院"]
 TEMPLATE_NOTES = [
     "学术年会参会名单填写说明",
     "1. 姓名、证件号码为必填；证件类型不填时按居民身份证处理；工作单位仅供核对，可不填。",

@@ -45,7 +45,7 @@ from cme.holding.models import (
 from cme.orgs.models import Organisation
 from cme.people.imports import STAFF_COLUMNS, clean_rows, create_persons, existing_persons
 from cme.people.models import IdType, Person
-from cme.people.validation import PersonData, clean_person
+from cme.people.validation import TEMPLATE_EXAMPLE_ID, PersonData, clean_person
 
 _STAFF = {c.field: c for c in STAFF_COLUMNS}
 ROSTER_COLUMNS = [
@@ -81,7 +81,7 @@ TEMPLATE_EXAMPLE = [
     "张三",
     "女",
     "居民身份证",
-    "11010519491231002X",
+    TEMPLATE_EXAMPLE_ID,
     "长沙市第一医院",
     "心内科",
     "主管护师",

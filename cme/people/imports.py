@@ -21,7 +21,7 @@ from cme.core.imports import (
 from cme.orgs.models import Organisation
 from cme.people.models import Person, StaffImport, UnitHistory
 from cme.people.permissions import can_manage_staff_of
-from cme.people.validation import PersonData, clean_person
+from cme.people.validation import TEMPLATE_EXAMPLE_ID, PersonData, clean_person
 
 STAFF_COLUMNS = [
     Column("name", "姓名", ("学员姓名", "人员姓名"), required=True),
@@ -56,7 +56,7 @@ TEMPLATE_EXAMPLE = [
     "张三",
     "女",
     "居民身份证",
-    "11010519491231002X",
+    TEMPLATE_EXAMPLE_ID,
     "心内科",
     "主管护师",
     "13800000000",

@@ -21,6 +21,9 @@ ID_TYPES = frozenset(IdType.values)
 SEX_BY_LABEL = {"男": "M", "女": "F", "M": "M", "F": "F"}
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 _OTHER_ID = re.compile(r"^[0-9A-Z()-]{5,32}$")
+# The example row of every import template (GB 11643's sample number): a file that still
+# holds it would add a 张三 nobody is.
+TEMPLATE_EXAMPLE_ID = "11010519491231002X"
 _MOBILE_WRITTEN = re.compile(r"^(?:\+?86-?)?(1\d{2}-?\d{4}-?\d{4})$")
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
@@ -101,6 +104,16 @@ def clean_person(
             sex, birth = idnumbers.sex(number), idnumbers.birth_date(number)
         except DomainError as exc:
             errors.append(exc)
+        if number == TEMPLATE_EXAMPLE_ID:
+            errors.append(
+                DomainError(
+                    "ID_TEMPLATE_EXAMPLE",
+                    "证件号码{n}是模板示例行的号码，请删除示例行或填写真实的证件号码。".format(
+                        n=number
+                    ),
+                    field="id_number",
+                )
+            )
     elif id_type:
         number = idnumbers.normalise(raw_id)
         if not _OTHER_ID.match(number):

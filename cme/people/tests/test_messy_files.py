@@ -227,3 +227,12 @@ def test_five_thousand_rows_with_three_bad_ones(cast):
     with pytest.raises(DomainError):
         commit(cast, record)
     assert not Person.objects.filter(id_number__in=good[:10]).exists()
+
+
+def test_the_template_example_row_left_in_is_named_not_imported(cast):
+    from cme.people.imports import staff_template
+
+    record = preview(cast, staff_template(), name="人员导入模板.xlsx")
+    assert [(e["row"], e["column"]) for e in record.errors] == [(2, "证件号码")]
+    assert "模板示例行" in record.errors[0]["message"]
+    assert not Person.objects.filter(id_number="11010519491231002X").exists()
