@@ -18,12 +18,12 @@ from cme.orgs.queries import org_for
 from cme.people import actions, imports
 from cme.people.models import Person, StaffImport, Transfer, UnitHistory
 from cme.people.queries import (
-    NO_PENDING_TRANSFER,
     import_for,
     pending_transfer_for,
     person_for,
     persons_visible_to,
     transfer_for,
+    transfer_to_accept,
     transfers_visible_to,
 )
 
@@ -310,15 +310,11 @@ def accept_transfer(
 ) -> Transfer:
     """调入本单位。未指定调入单位的调动须同时提供该人员的完整证件号码。"""
     user = current_user(request)
-    try:
-        transfer = transfer_for(user, transfer_id)
-    except NotFound:
-        if not (payload and payload.id_number):
-            raise
-        transfer = _pending_for(user, payload.id_number)
-        if transfer.pk != transfer_id:
-            raise NotFound(NO_PENDING_TRANSFER) from None
+    id_number = payload.id_number if payload and payload.id_number else ""
+    if id_number and not manages_staff(user):
+        raise PermissionDenied("只有单位管理员可以调入人员。")
     org = acting_org(user)
+    transfer = transfer_to_accept(user, org, transfer_id, id_number)
     if org is None:
         raise PermissionDenied("只有单位管理员可以调入人员。")
     return actions.transfer_in(transfer, actor=user, unit=org)

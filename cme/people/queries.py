@@ -63,3 +63,18 @@ def pending_transfer_for(unit: Organisation, id_number: str) -> Transfer:
     if transfer is None:
         raise NotFound(NO_PENDING_TRANSFER)
     return transfer
+
+
+def transfer_to_accept(user, unit: Organisation, pk: int, id_number: str = "") -> Transfer:
+    """The transfer `unit` takes in: one of the user's scope (named to the unit), or an open
+    one (no unit named) whose person's full ID number the caller gives. Without the number
+    an open transfer is NotFound, so no unit takes in a stranger by guessing ids."""
+    try:
+        return transfer_for(user, pk)
+    except NotFound:
+        if not id_number:
+            raise
+        transfer = pending_transfer_for(unit, id_number)
+        if transfer.pk != pk:
+            raise NotFound(NO_PENDING_TRANSFER) from None
+        return transfer

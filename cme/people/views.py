@@ -33,6 +33,7 @@ from cme.people.queries import (
     person_for,
     persons_visible_to,
     transfer_for,
+    transfer_to_accept,
     transfers_visible_to,
 )
 
@@ -343,12 +344,7 @@ def transfer_detail(request, pk: int):
 @require_POST
 def transfer_accept(request, pk: int):
     unit = _own_unit(request)
-    try:
-        transfer = Transfer.objects.select_related("person", "from_unit", "to_unit").get(
-            Q(to_unit__isnull=True) | Q(to_unit=unit), pk=pk
-        )
-    except Transfer.DoesNotExist:
-        raise NotFound() from None
+    transfer = transfer_to_accept(request.user, unit, pk, request.POST.get("id_number", ""))
     try:
         actions.transfer_in(transfer, actor=request.user, unit=unit)
         messages.success(request, "已调入 {n}。".format(n=transfer.person.name))
