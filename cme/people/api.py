@@ -314,9 +314,9 @@ def accept_transfer(
     if id_number and not manages_staff(user):
         raise PermissionDenied("只有单位管理员可以调入人员。")
     org = acting_org(user)
-    transfer = transfer_to_accept(user, org, transfer_id, id_number)
     if org is None:
         raise PermissionDenied("只有单位管理员可以调入人员。")
+    transfer = transfer_to_accept(user, org, transfer_id, id_number)
     return actions.transfer_in(transfer, actor=user, unit=org)
 
 
