@@ -85,7 +85,7 @@ class ApplicationOut(Schema):
         return app.get_state_display()
 
 
-class DecisionIn(Schema):
+class ApplicationDecisionIn(Schema):
     decision: Literal["approve", "return", "reject"]
     reason: str = ""
 
@@ -131,7 +131,7 @@ def get_application(request: HttpRequest, application_id: int) -> AccountApplica
     summary="审核单位账户申请",
 )
 def decide_application(
-    request: HttpRequest, application_id: int, payload: DecisionIn
+    request: HttpRequest, application_id: int, payload: ApplicationDecisionIn
 ) -> dict[str, object]:
     """审核：approve 批准 / return 退回 / reject 拒绝；批准时返回新管理员的初始密码（仅此一次）。"""
     user = current_user(request)

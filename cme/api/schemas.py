@@ -30,6 +30,10 @@ class RowErrorOut(Schema):
     message: str
 
 
+class ReasonIn(Schema):
+    reason: str
+
+
 class ImportCounts(Schema):
     total: int
     created: int

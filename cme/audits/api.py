@@ -84,7 +84,7 @@ class ListOut(Schema):
     items: list[RowOut]
 
 
-class DecisionIn(Schema):
+class AuditDecisionIn(Schema):
     decision: str = Field(..., description="approve 审核通过 / return 退回 / reject 不通过")
     reason: str = Field("", description="退回或不通过时必填")
 
@@ -99,7 +99,7 @@ class WhatIfIn(Schema):
     limit: int = Field(100, ge=0, le=1000, description="每类最多列出的人数")
 
 
-class ChangeOut(Schema):
+class AuditChangeOut(Schema):
     person_id: int
     name: str
     id_number_masked: str
@@ -118,8 +118,10 @@ class WhatIfOut(Schema):
     qualified_draft: int
     to_not_qualified_count: int
     to_qualified_count: int
-    to_not_qualified: list[ChangeOut] = Field(..., description="由达标变为不达标，原因按草案")
-    to_qualified: list[ChangeOut] = Field(..., description="由不达标变为达标，原因为现行要求下")
+    to_not_qualified: list[AuditChangeOut] = Field(..., description="由达标变为不达标，原因按草案")
+    to_qualified: list[AuditChangeOut] = Field(
+        ..., description="由不达标变为达标，原因为现行要求下"
+    )
 
 
 class HrSentOut(Schema):
@@ -185,7 +187,7 @@ def submit(request: HttpRequest, unit_id: int, year: Year) -> AnnualAudit:
     response={200: AuditOut, **ERRORS},
     summary="审核年度学分审核",
 )
-def decide(request: HttpRequest, audit_id: int, payload: DecisionIn) -> AnnualAudit:
+def decide(request: HttpRequest, audit_id: int, payload: AuditDecisionIn) -> AnnualAudit:
     """当前审核单位审核：通过则报送下一级，省级通过后达标人员获得年度合格证明；两人同时审核时后者返回409。"""
     user = current_user(request)
     audit = queries.audit_for(user, audit_id)

@@ -90,7 +90,7 @@ class CertificateOut(Schema):
         return c.credit.session.ends_on
 
 
-class BatchOut(Schema):
+class CertificateBatchOut(Schema):
     id: int
     session_id: int
     state: str = Field(
@@ -161,7 +161,7 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 @router.post(
     "/sessions/{session_id}/certificate-batches",
-    response={202: BatchOut, **ERRORS},
+    response={202: CertificateBatchOut, **ERRORS},
     summary="打包下载期次的全部证书",
 )
 def request_batch(request: HttpRequest, session_id: int):
@@ -174,7 +174,7 @@ def request_batch(request: HttpRequest, session_id: int):
 
 @router.get(
     "/certificate-batches/{batch_id}",
-    response={200: BatchOut, **ERRORS},
+    response={200: CertificateBatchOut, **ERRORS},
     summary="证书打包进度",
 )
 def get_batch(request: HttpRequest, batch_id: int) -> CertificateBatch:

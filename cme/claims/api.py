@@ -266,7 +266,7 @@ def resubmit_claim(
     return claim_for(user, claim_id)
 
 
-class DecisionIn(Schema):
+class ClaimDecisionIn(Schema):
     decision: Literal["approve", "return", "reject"] = Field(
         ..., description="approve 通过 / return 退回修改 / reject 不予认可"
     )
@@ -276,7 +276,7 @@ class DecisionIn(Schema):
 @router.post(
     "/claims/{claim_id}/decision", response={200: ClaimOut, **ERRORS}, summary="审核学分申报"
 )
-def post_decision(request: HttpRequest, claim_id: int, payload: DecisionIn):
+def post_decision(request: HttpRequest, claim_id: int, payload: ClaimDecisionIn):
     """持有该申报的单位（或市州卫健委）审核；退回修改、不予认可须填 reason
     （REASON_REQUIRED）；已被他人处理时返回 CONFLICT（409）。"""
     user = current_user(request)

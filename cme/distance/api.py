@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from cme.accounts.scope import acting_org
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, ImportRecordOut, OrgRef, Pages, Year
+from cme.api.schemas import ERRORS, ImportRecordOut, OrgRef, Pages, ReasonIn, Year
 from cme.core import idnumbers
 from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.credits.models import CreditRecord
@@ -70,13 +70,9 @@ class FilingOut(Schema):
         return filing.get_state_display()
 
 
-class DecisionIn(Schema):
+class DistanceDecisionIn(Schema):
     accept: bool = Field(..., description="true 通过（备案/审核无误）/ false 不通过")
     reason: str = Field("", description="不通过时必填")
-
-
-class ReasonIn(Schema):
-    reason: str
 
 
 class RevokeOut(Schema):
@@ -118,7 +114,7 @@ class CourseOut(Schema):
         return course.get_state_display()
 
 
-class BatchOut(ImportRecordOut):
+class CompletionBatchOut(ImportRecordOut):
     filing_id: int
     review: str
     review_label: str
@@ -130,7 +126,7 @@ class BatchOut(ImportRecordOut):
         return batch.get_review_display()
 
 
-class RecordOut(Schema):
+class CompletionRecordOut(Schema):
     """A credit record of a batch; the ID number only masked."""
 
     id: int
@@ -223,7 +219,9 @@ def get_filing(request: HttpRequest, filing_id: int) -> ProviderFiling:
     response={200: FilingOut, **ERRORS},
     summary="市卫健委备案审核",
 )
-def decide_filing(request: HttpRequest, filing_id: int, payload: DecisionIn) -> ProviderFiling:
+def decide_filing(
+    request: HttpRequest, filing_id: int, payload: DistanceDecisionIn
+) -> ProviderFiling:
     user = current_user(request)
     filing = filing_for(user, filing_id)
     return filings.decide_filing(filing, actor=user, accept=payload.accept, reason=payload.reason)
@@ -282,7 +280,7 @@ def get_course(request: HttpRequest, course_id: int) -> Course:
     response={200: CourseOut, **ERRORS},
     summary="市卫健委课程备案审核",
 )
-def decide_course(request: HttpRequest, course_id: int, payload: DecisionIn) -> Course:
+def decide_course(request: HttpRequest, course_id: int, payload: DistanceDecisionIn) -> Course:
     user = current_user(request)
     course = course_for(user, course_id)
     return filings.decide_course(course, actor=user, accept=payload.accept, reason=payload.reason)
@@ -293,7 +291,7 @@ def decide_course(request: HttpRequest, course_id: int, payload: DecisionIn) -> 
 
 @router.post(
     "/distance/filings/{filing_id}/completions",
-    response={201: BatchOut, **ERRORS},
+    response={201: CompletionBatchOut, **ERRORS},
     summary="上传学习记录",
 )
 def upload_completions(
@@ -308,7 +306,7 @@ def upload_completions(
 
 @router.get(
     "/distance/completion-batches",
-    response={200: list[BatchOut], **ERRORS},
+    response={200: list[CompletionBatchOut], **ERRORS},
     summary="学习记录批次",
 )
 @paginate(Pages)
@@ -320,7 +318,7 @@ def list_batches(request: HttpRequest, review: str | None = None) -> QuerySet[Co
 
 @router.get(
     "/distance/completion-batches/{batch_id}",
-    response={200: BatchOut, **ERRORS},
+    response={200: CompletionBatchOut, **ERRORS},
     summary="导入报告与审核状态",
 )
 def get_batch(request: HttpRequest, batch_id: int) -> CompletionImport:
@@ -329,7 +327,7 @@ def get_batch(request: HttpRequest, batch_id: int) -> CompletionImport:
 
 @router.post(
     "/distance/completion-batches/{batch_id}/commit",
-    response={200: BatchOut, **ERRORS},
+    response={200: CompletionBatchOut, **ERRORS},
     summary="确认报送学习记录",
 )
 def commit_batch(request: HttpRequest, batch_id: int) -> CompletionImport:
@@ -344,7 +342,7 @@ def commit_batch(request: HttpRequest, batch_id: int) -> CompletionImport:
 
 @router.get(
     "/distance/completion-batches/{batch_id}/records",
-    response={200: list[RecordOut], **ERRORS},
+    response={200: list[CompletionRecordOut], **ERRORS},
     summary="批次中的学分记录",
 )
 @paginate(Pages)
@@ -354,10 +352,12 @@ def list_batch_records(request: HttpRequest, batch_id: int) -> QuerySet[CreditRe
 
 @router.post(
     "/distance/completion-batches/{batch_id}/review",
-    response={200: BatchOut, **ERRORS},
+    response={200: CompletionBatchOut, **ERRORS},
     summary="市卫健委审核学习记录",
 )
-def review_batch(request: HttpRequest, batch_id: int, payload: DecisionIn) -> CompletionImport:
+def review_batch(
+    request: HttpRequest, batch_id: int, payload: DistanceDecisionIn
+) -> CompletionImport:
     user = current_user(request)
     batch = batch_for(user, batch_id)
     return completions.review_batch(batch, actor=user, accept=payload.accept, reason=payload.reason)
@@ -365,7 +365,7 @@ def review_batch(request: HttpRequest, batch_id: int, payload: DecisionIn) -> Co
 
 @router.post(
     "/distance/records/{record_id}/void",
-    response={200: RecordOut, **ERRORS},
+    response={200: CompletionRecordOut, **ERRORS},
     summary="作废虚假学分记录",
 )
 def void_record(request: HttpRequest, record_id: int, payload: ReasonIn) -> CreditRecord:
@@ -404,13 +404,13 @@ class MeetingOut(Schema):
         return meeting.attendees.count()
 
 
-class AttendeeIn(Schema):
+class MeetingAttendeeIn(Schema):
     name: str
     id_number: str
     id_type: str = Field("", description="证件类型，默认居民身份证")
 
 
-class AttendeeOut(Schema):
+class MeetingAttendeeOut(Schema):
     id: int
     person_id: int
     name: str
@@ -497,7 +497,7 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> AnnualMeeting:
 
 @meeting_router.get(
     "/meetings/{meeting_id}/attendees",
-    response={200: list[AttendeeOut], **ERRORS},
+    response={200: list[MeetingAttendeeOut], **ERRORS},
     summary="参会名单",
 )
 @paginate(Pages)
@@ -508,11 +508,11 @@ def list_attendees(request: HttpRequest, meeting_id: int) -> QuerySet[MeetingAtt
 
 @meeting_router.post(
     "/meetings/{meeting_id}/attendees",
-    response={201: AttendeeOut, **ERRORS},
+    response={201: MeetingAttendeeOut, **ERRORS},
     summary="按证件号码录入参会人员",
 )
 def add_attendee(
-    request: HttpRequest, meeting_id: int, payload: AttendeeIn
+    request: HttpRequest, meeting_id: int, payload: MeetingAttendeeIn
 ) -> Status[MeetingAttendee]:
     user = current_user(request)
     meeting = meeting_for(user, meeting_id)

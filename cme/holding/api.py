@@ -24,7 +24,7 @@ from cme.projects.queries import project_for
 router = Router(tags=["项目举办"])
 
 
-class SessionIn(Schema):
+class HeldSessionIn(Schema):
     starts_on: date
     ends_on: date
     region: str = Field(..., description="举办地区划代码，如 430102")
@@ -159,7 +159,7 @@ def list_sessions(request: HttpRequest, project_id: int) -> QuerySet[HeldSession
     response={201: SessionDetailOut, **ERRORS},
     summary="安排举办期次",
 )
-def create_session(request: HttpRequest, project_id: int, payload: SessionIn):
+def create_session(request: HttpRequest, project_id: int, payload: HeldSessionIn):
     """不超过批准的期数（SESSIONS_OVER_APPROVED）；线上举办须附书面申请（ONLINE_NEEDS_APPLICATION）。"""
     user = current_user(request)
     project = project_for(user, project_id)

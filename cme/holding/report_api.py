@@ -28,7 +28,7 @@ from cme.projects.queries import project_for
 router = Router(tags=["变更与执行情况"])
 
 
-class LessonIn(Schema):
+class ReportLessonIn(Schema):
     topic: str
     teacher_name: str
     hours: Decimal = Field(..., ge=0, le=999, description="学时")
@@ -39,13 +39,13 @@ class LessonIn(Schema):
 
 
 class LessonsIn(Schema):
-    lessons: list[LessonIn]
+    lessons: list[ReportLessonIn]
     confirm_beyond: bool = Field(
         False, description="超出变更范围时确认仍保存（本期次将不授予学分）"
     )
 
 
-class ChangeOut(Schema):
+class ReportChangeOut(Schema):
     planned_hours: Decimal
     actual_hours: Decimal
     ratios: dict[str, Decimal] = Field(..., description="teachers/content/hours，占批准学时%")
@@ -54,13 +54,13 @@ class ChangeOut(Schema):
     lower_titles: list[str]
 
 
-class LessonOut(LessonIn):
+class LessonOut(ReportLessonIn):
     id: int
 
 
 class LessonsOut(Schema):
     lessons: list[LessonOut]
-    change: ChangeOut
+    change: ReportChangeOut
 
 
 def _lessons_out(session) -> dict:
@@ -76,7 +76,7 @@ def get_lessons(request: HttpRequest, session_id: int):
 
 @router.post(
     "/sessions/{session_id}/lessons/preview",
-    response={200: ChangeOut, **ERRORS},
+    response={200: ReportChangeOut, **ERRORS},
     summary="计算变更比例（不保存）",
 )
 def preview_lessons(request: HttpRequest, session_id: int, payload: LessonsIn):
@@ -280,7 +280,7 @@ def submit_report(request: HttpRequest, session_id: int):
     return report
 
 
-class DecisionIn(Schema):
+class ReportDecisionIn(Schema):
     approve: bool
     reason: str = ""
 
@@ -290,7 +290,7 @@ class DecisionIn(Schema):
     response={200: ReportOut, **ERRORS},
     summary="审核执行情况",
 )
-def decide_report(request: HttpRequest, session_id: int, payload: DecisionIn):
+def decide_report(request: HttpRequest, session_id: int, payload: ReportDecisionIn):
     """approve=true 通过（学分生效、发放电子证书）；false 退回（须填 reason）。已被他人处理时返回 CONFLICT。"""
     user = current_user(request)
     report = report_for(session_for(user, session_id))

@@ -71,7 +71,7 @@ class FileOut(Schema):
     uploaded_at: datetime.datetime
 
 
-class FindingOut(Schema):
+class SpotCheckFindingOut(Schema):
     score: str
     note: str = ""
 
@@ -86,7 +86,7 @@ class ItemOut(Schema):
     city_name: str
     inspectors: list[UserRef]
     visit_date: datetime.date | None
-    findings: dict[str, FindingOut]
+    findings: dict[str, SpotCheckFindingOut]
     score: float | None
     result: str
     result_label: str

@@ -21,7 +21,7 @@ from cme.supervision.queries import sanction_for
 router = Router(tags=["诚信预警"])
 
 
-class RecordOut(Schema):
+class FlaggedRecordOut(Schema):
     kind: str = Field(..., description="credit / session / lesson / roster / unit / certificate")
     id: int
     label: str
@@ -41,7 +41,7 @@ class AlertOut(Schema):
     session_id: int | None
     certificate_id: int | None
     summary: str
-    records: list[RecordOut]
+    records: list[FlaggedRecordOut]
     state: str
     decision: str
     reason: str

@@ -9,7 +9,7 @@ from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, OrgRef, Pages
+from cme.api.schemas import ERRORS, OrgRef, Pages, ReasonIn
 from cme.core.errors import PermissionDenied
 from cme.notices import actions
 from cme.notices.models import Notice, NoticeAttachment
@@ -75,10 +75,6 @@ class NoticeIn(Schema):
     audience: Notice.Audience = Notice.Audience.SCOPE
     document_number: str = Field("", description="文号，如 湘卫科教发〔2024〕3号")
     pinned: bool = False
-
-
-class ReasonIn(Schema):
-    reason: str
 
 
 def _publisher(user) -> None:

@@ -98,14 +98,14 @@ class PlanIn(Schema):
     half: int = Field(..., description="1 上半年 / 2 下半年")
 
 
-class DecisionIn(Schema):
+class PlanDecisionIn(Schema):
     row_id: int
     approve: bool
     reason: str = Field("", description="不同意时必填")
 
 
 class DecisionsIn(Schema):
-    decisions: list[DecisionIn]
+    decisions: list[PlanDecisionIn]
 
 
 class PlanImportOut(ImportRecordOut):

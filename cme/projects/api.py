@@ -86,7 +86,7 @@ class DeclarationIn(Schema):
     )
 
 
-class FindingOut(Schema):
+class RuleFindingOut(Schema):
     rule_id: str
     level: str
     field: str
@@ -116,7 +116,7 @@ class DeclarationOut(Schema):
     state: str
     sponsor: OrgRef
     declared_by: OrgRef
-    findings: list[FindingOut]
+    findings: list[RuleFindingOut]
     submitted_at: datetime | None
     approved_at: datetime | None
 
@@ -129,7 +129,7 @@ class DeclarationDetailOut(DeclarationOut):
         return list(project.review_steps.select_related("reviewer"))
 
 
-class DecisionIn(Schema):
+class ReviewDecisionIn(Schema):
     decision: str = Field(..., description="approved 通过 / returned 退回修改 / rejected 不予通过")
     comment: str = ""
     field_comments: dict[str, str] = Field(
@@ -137,11 +137,11 @@ class DecisionIn(Schema):
     )
 
 
-class BatchDecisionIn(DecisionIn):
+class BatchDecisionIn(ReviewDecisionIn):
     step_ids: list[int]
 
 
-class BatchOut(Schema):
+class BatchDecisionOut(Schema):
     decided: int
     failed: list[str]
 
@@ -242,7 +242,9 @@ def _build(payload: DeclarationIn, user, project: Project | None = None) -> Proj
 
 
 @router.post(
-    "/declarations/check", response={200: list[FindingOut], **ERRORS}, summary="检查申报（不保存）"
+    "/declarations/check",
+    response={200: list[RuleFindingOut], **ERRORS},
+    summary="检查申报（不保存）",
 )
 def check(request: HttpRequest, payload: DeclarationIn) -> list:
     """按当年政策参数运行全部申报规则，返回检查结果；不保存任何数据。"""
@@ -329,7 +331,7 @@ def _step_for(user, step_id: int) -> ReviewStep:
 @router.post(
     "/review-steps/{step_id}/decide", response={200: StepOut, **ERRORS}, summary="审核决定"
 )
-def decide(request: HttpRequest, step_id: int, payload: DecisionIn) -> ReviewStep:
+def decide(request: HttpRequest, step_id: int, payload: ReviewDecisionIn) -> ReviewStep:
     user = current_user(request)
     return actions.decide(
         _step_for(user, step_id),
@@ -340,7 +342,9 @@ def decide(request: HttpRequest, step_id: int, payload: DecisionIn) -> ReviewSte
     )
 
 
-@router.post("/review-steps/batch-decide", response={200: BatchOut, **ERRORS}, summary="批量审核")
+@router.post(
+    "/review-steps/batch-decide", response={200: BatchDecisionOut, **ERRORS}, summary="批量审核"
+)
 def batch(request: HttpRequest, payload: BatchDecisionIn) -> dict:
     user = current_user(request)
     steps = [_step_for(user, pk) for pk in payload.step_ids]

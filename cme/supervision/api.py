@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, OrgRef, Pages, Year
+from cme.api.schemas import ERRORS, OrgRef, Pages, ReasonIn, Year
 from cme.core import idnumbers
 from cme.core.errors import NotFound, PermissionDenied
 from cme.orgs.queries import org_for
@@ -78,10 +78,6 @@ class SanctionIn(Schema):
     to_year: int | None = Field(None, description="留空同起始年度；取消单位资格1～3年")
     reason: str
     decided_on: datetime.date | None = Field(None, description="决定日期，默认今天")
-
-
-class ReasonIn(Schema):
-    reason: str
 
 
 class QuotaRowOut(Schema):

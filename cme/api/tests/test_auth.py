@@ -1,5 +1,7 @@
 """Who may call the API: tokens, the session, and the JSON error bodies."""
 
+from collections import Counter
+
 import pytest
 from django.test import Client
 
@@ -136,3 +138,35 @@ def test_malformed_json_is_400_bad_body(client, cast):
     )
     assert response.status_code == 400
     assert response.json() == {"code": "BAD_BODY", "message": "请求体无法解析，请发送有效的JSON。"}
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI document keys its schemas by class name: two `DecisionIn`s in two apps
+    would publish one body for both operations."""
+    import ninja
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018  (imports every app's API module)
+
+    def schemas(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from schemas(sub)
+
+    names = Counter(
+        s.__name__ for s in set(schemas(ninja.Schema)) if s.__module__.startswith("cme.")
+    )
+    assert [name for name, n in names.items() if n > 1] == []
+
+
+def test_each_decision_publishes_its_own_body(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+
+    def body(path: str) -> set[str]:
+        content = schema["paths"]["/api/v1" + path]["post"]["requestBody"]["content"]
+        ref = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        return set(schema["components"]["schemas"][ref]["properties"])
+
+    assert body("/account-applications/{application_id}/decide") == {"decision", "reason"}
+    assert body("/sessions/{session_id}/report/decision") == {"approve", "reason"}
+    assert body("/distance/filings/{filing_id}/decision") == {"accept", "reason"}
