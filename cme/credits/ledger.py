@@ -109,30 +109,31 @@ def catalogue() -> dict[str, CreditSource]:
 
 class Caps:
     """The catalogue's yearly caps for one person's year, applied to amounts in the order
-    given."""
+    given. The sources of one `cap_group` share its smallest cap, as `cap_keys` says and the
+    audit's SQL counts it; `summarise` gives the I类 amounts first, as the SQL does."""
 
     def __init__(self, sources: dict[str, CreditSource], class2_max: Decimal | None):
         self.sources = sources
+        self.keys = {code: key for key in cap_keys(sources) for code in key.codes}
         self.class2_max = class2_max
         self.used: dict[str, Decimal] = {}
         self.class2_used = ZERO
 
     def take(self, code: str, category: str, amount: Decimal) -> tuple[Decimal, str]:
         """(counted, why the rest was cut)."""
-        source = self.sources.get(code)
+        source, key = self.sources.get(code), self.keys.get(code)
         counted, why = amount, ""
-        if source is not None and source.cap_per_year is not None:
-            key = source.cap_group or source.code
-            left = max(source.cap_per_year - self.used.get(key, ZERO), ZERO)
+        if key is not None:
+            left = max(key.cap - self.used.get(key.key, ZERO), ZERO)
             if counted > left:
                 counted, why = (
                     left,
                     "超过“{n}”每年{c}分的上限".format(
                         n=source.name if not source.cap_group else "单位组织的学术活动",
-                        c=source.cap_per_year,
+                        c=key.cap,
                     ),
                 )
-            self.used[key] = self.used.get(key, ZERO) + counted
+            self.used[key.key] = self.used.get(key.key, ZERO) + counted
         if category == Category.II and self.class2_max is not None:
             left = max(self.class2_max - self.class2_used, ZERO)
             if counted > left:
@@ -254,6 +255,13 @@ def summarise(person: Person, year: int) -> YearSummary:
         .order_by("activity_date", "created_at", "pk")
     )
     caps = Caps(catalogue(), requirement.class2_max_counted)
+    valid = [r for r in records if r.status == Status.VALID]
+    # under a cap shared by both categories the I类 amounts count first (I and II are not
+    # interchangeable, CREDIT-RULES §1), each category in date order: as the audit counts
+    taken = {
+        r.pk: caps.take(r.source_id, r.category, r.amount)
+        for r in sorted(valid, key=lambda r: r.category != Category.I)
+    }
     totals, pending, lines = Totals(), ZERO, []
     for record in records:
         if record.status != Status.VALID:
@@ -261,7 +269,7 @@ def summarise(person: Person, year: int) -> YearSummary:
             if record.status == Status.PENDING:
                 pending += record.amount
             continue
-        counted, why = caps.take(record.source_id, record.category, record.amount)
+        counted, why = taken[record.pk]
         lines.append(Line(record, counted, why))
         _add(totals, record.category, counted, record.hours)
     exemption = Exemption.objects.filter(person=person, year=year).values_list("reason", flat=True)
@@ -517,6 +525,23 @@ def forget_results(unit_id: int | None, year: int) -> None:
         return
     with suppress(ValueError):  # nothing cached for the unit yet
         cache.incr(_version_key(unit_id, year))
+
+
+def forget_results_of(record_ids) -> None:
+    """The results of every (unit, year) the records count for are out of date: a record
+    turned valid or void. Call it after the change, with the records' ids."""
+    ids = list(record_ids)
+    pairs: set[tuple[int, int]] = set()
+    for start in range(0, len(ids), CHUNK):
+        pairs.update(
+            CreditRecord.objects.filter(pk__in=ids[start : start + CHUNK])
+            .exclude(person__unit_id=None)
+            .values_list("person__unit_id", "year")
+            .distinct()
+            .order_by()
+        )
+    for unit_id, year in pairs:
+        forget_results(unit_id, year)
 
 
 def _five_year_warning(year: int, total: Decimal, minimum: Decimal) -> str:
