@@ -392,6 +392,8 @@ def decide_claim(record: CreditRecord, *, actor, decision: str, reason: str = ""
     ).update(updated_at=now, **changes)
     if updated != 1:
         raise Conflict()
+    if changes.get("status") == Status.VALID:
+        ledger.forget_results(record.person.unit_id, record.year)
     CreditReview.objects.create(
         record_id=record.pk,
         organisation=holder,

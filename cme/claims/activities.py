@@ -23,6 +23,7 @@ from cme.claims.permissions import can_record_activity
 from cme.core import audit, idnumbers
 from cme.core.errors import DomainError, PermissionDenied
 from cme.credits.awards import round_credits
+from cme.credits.ledger import forget_results
 from cme.credits.models import CreditRecord, CreditSource
 from cme.orgs.models import Organisation
 from cme.people.models import Person
@@ -219,6 +220,7 @@ def record_unit_activity(
         ]
     )
     activity.records.set(records)
+    forget_results(unit.pk, activity_date.year)
     audit.record(
         "unit_activity.record",
         actor=actor,

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from cme.credits.ledger import forget_results_of
 from cme.credits.models import Category, CreditRecord, Source
 from cme.holding.models import Attendee, HeldSession
 from cme.policy.access import Policy, for_year
@@ -172,4 +173,5 @@ def validate_session_credits(session: HeldSession, *, actor) -> list[CreditRecor
         holder=None,
         holder_since=None,
     )
+    forget_results_of(ids)
     return list(CreditRecord.objects.filter(pk__in=ids).select_related("person"))

@@ -28,6 +28,7 @@ from cme.core.errors import Conflict, DomainError, PermissionDenied
 from cme.core.excel import Column, RowError, read_table
 from cme.core.exports import xlsx_template
 from cme.core.imports import claim_for_commit, commit_import, preview_import
+from cme.credits.ledger import forget_results_of
 from cme.credits.models import CreditRecord, Source
 from cme.distance.filings import credits_for, hours_per_credit
 from cme.distance.models import Completion, CompletionImport, Course, ProviderFiling
@@ -468,6 +469,7 @@ def review_batch(
     }
     if accept:
         CreditRecord.objects.filter(pk__in=ids).update(status=Status.VALID, **common)
+        forget_results_of(ids)
     else:
         CreditRecord.objects.filter(pk__in=ids).update(
             status=Status.REJECTED, status_reason=reason[:255], **common
@@ -511,6 +513,7 @@ def void_record(record: CreditRecord, *, actor, reason: str) -> CreditRecord:
     if not won:
         raise Conflict("该学分记录已作废或未通过审核，请刷新后查看。")
     Completion.objects.filter(pk=completion.pk).update(live=False)
+    forget_results_of([record.pk])
     record.refresh_from_db()
     audit.record(
         "distance.record_void",

@@ -24,6 +24,7 @@ from cme.core import audit
 from cme.core.errors import Conflict, DomainError, PermissionDenied
 from cme.core.uploads import validate_scan
 from cme.credits.awards import round_credits
+from cme.credits.ledger import forget_results_of
 from cme.credits.models import Category, CreditRecord, CreditSource, Source
 from cme.distance.models import Completion, CompletionImport, Course, ProviderFiling
 from cme.distance.permissions import can_decide_filing, can_report, is_provider
@@ -188,6 +189,7 @@ def revoke_filing(filing: ProviderFiling, *, actor, reason: str) -> int:
         updated_at=now,
     )
     Completion.objects.filter(record_id__in=ids).update(live=False)
+    forget_results_of(ids)
     batches = CompletionImport.objects.filter(
         filing=filing, review=CompletionImport.Review.PENDING
     ).update(

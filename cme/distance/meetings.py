@@ -25,6 +25,7 @@ from cme.core.excel import RowError, read_table
 from cme.core.exports import xlsx_template
 from cme.core.imports import claim_for_commit, commit_import, preview_import
 from cme.core.uploads import validate_scan
+from cme.credits.ledger import forget_results_of
 from cme.credits.models import Category, CreditRecord, Source
 from cme.distance.completions import name_key
 from cme.distance.models import AnnualMeeting, AttendanceImport, MeetingAttendee
@@ -257,6 +258,7 @@ def _award(meeting: AnnualMeeting, *, actor, now: datetime.datetime) -> int:
     for attendee, record in zip(attendees, records, strict=True):
         attendee.record = record
     MeetingAttendee.objects.bulk_update(attendees, ["record"], batch_size=1000)
+    forget_results_of([r.pk for r in records])
     return len(attendees)
 
 
