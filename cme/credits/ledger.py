@@ -53,7 +53,7 @@ ZERO = Decimal("0.0")  # sums of nothing print as amounts do
 TENTH = Decimal("0.1")
 AMOUNT = DecimalField(max_digits=9, decimal_places=1)
 NOUGHT = Value(Decimal("0.0"), output_field=AMOUNT)
-NO_UNIT = (None, None)
+NO_UNIT = (None, None, False)
 CHUNK = 10000  # ids per IN (…) list
 Status = CreditRecord.Status
 
@@ -324,6 +324,7 @@ class YearRow(NamedTuple):
     unit_id: int | None
     grade: str | None
     level: str | None
+    prevention: bool  # a 一级防保 unit
     exemption: str | None
     class1: Decimal
     class2: Decimal
@@ -362,10 +363,10 @@ def year_rows(persons, year: int, keys: list[CapKey]) -> Iterator[YearRow]:
         persons = Person.objects.filter(pk__in=persons.values("pk"))
     persons = persons.order_by()
     units = {
-        pk: (grade, level)
-        for pk, grade, level in Organisation.objects.filter(
+        pk: (grade, level, prevention)
+        for pk, grade, level, prevention in Organisation.objects.filter(
             pk__in=persons.values("unit_id")
-        ).values_list("pk", "grade", "licensing_authority__region__level")
+        ).values_list("pk", "grade", "licensing_authority__region__level", "first_class_prevention")
     }
     exempt = dict(
         Exemption.objects.filter(year=year, person__in=persons.values("pk")).values_list(
@@ -404,10 +405,10 @@ def year_rows(persons, year: int, keys: list[CapKey]) -> Iterator[YearRow]:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(5000):
             for pk, unit_id, *sums in chunk:
-                grade, level = units.get(unit_id, NO_UNIT)
+                grade, level, prevention = units.get(unit_id, NO_UNIT)
                 if not exact:
                     sums = [_tenth(v) for v in sums]
-                yield YearRow(pk, unit_id, grade, level, exempt.get(pk), *sums)
+                yield YearRow(pk, unit_id, grade, level, prevention, exempt.get(pk), *sums)
 
 
 def _tenth(value) -> Decimal:
@@ -457,7 +458,11 @@ def year_results(
             applies = requirement or by_level.get(row.level, default)
             totals = totals_of(row, applies.class2_max_counted)
             warnings = []
-            if minimum is not None and row.national5 < minimum and _checked(row.grade, row.level):
+            if (
+                minimum is not None
+                and row.national5 < minimum
+                and _checked(row.grade, row.level, row.prevention)
+            ):
                 warnings.append(_five_year_warning(year, row.national5, minimum))
             results[row.person_id] = PersonYear(
                 totals, judge(totals, applies, row.exemption), warnings
@@ -465,15 +470,15 @@ def year_results(
     return results
 
 
-def _checked(grade: str | None, level: str | None) -> bool:
-    return grade == Organisation.Grade.TERTIARY or level == "province"
+def _checked(grade: str | None, level: str | None, prevention: bool) -> bool:
+    return grade == Organisation.Grade.TERTIARY or level == "province" or prevention
 
 
 def needs_five_year_check(unit: Organisation | None) -> bool:
-    """Staff of provincial-level units and of 三级医院 (CREDIT-RULES §1)."""
+    """Staff of provincial-level units, of 三级医院 and of 一级防保 units (CREDIT-RULES §1)."""
     if unit is None:
         return False
-    return _checked(unit.grade, unit_level(unit))
+    return _checked(unit.grade, unit_level(unit), unit.first_class_prevention)
 
 
 def five_year_warnings(

@@ -15,6 +15,7 @@ EDITABLE_FIELDS = [
     "licence_status",
     "inspection_result",
     "name_compliant",
+    "first_class_prevention",
     "uscc",
     "national_account",
     "provincial_account",

@@ -117,6 +117,13 @@ class Organisation(models.Model):  # 机构/单位
         _("年度校验结果"), max_length=16, choices=Inspection.choices, default=Inspection.PASSED
     )
     name_compliant = models.BooleanField(_("名称符合规定"), default=True)
+    # CREDIT-RULES §1 five_year.national_min: staff of 一级防保 units, like those of 三级医院
+    # and of provincial-level units, need national-project credits within five years.
+    first_class_prevention = models.BooleanField(
+        _("一级防保单位"),
+        default=False,
+        help_text=_("疾病预防控制、妇幼保健等一级防保单位：其人员须近5年获得国家级项目学分。"),
+    )
     uscc = models.CharField(
         _("统一社会信用代码"),
         max_length=18,

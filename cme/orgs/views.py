@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -8,7 +7,6 @@ from django.utils import timezone
 from cme.core.errors import DomainError, PermissionDenied
 from cme.core.exports import xlsx_response
 from cme.core.forms import add_domain_error
-from cme.core.uploads import validate_scan
 from cme.orgs import actions
 from cme.orgs.chains import review_chain
 from cme.orgs.forms import DeregisterForm, OrganisationForm
@@ -32,6 +30,7 @@ ORG_EXPORT_HEADERS = [
     "执业许可状态",
     "年度校验",
     "名称符合规定",
+    "一级防保单位",
     "状态",
 ]
 
@@ -50,6 +49,7 @@ def _org_row(o: Organisation) -> list:
         o.get_licence_status_display(),
         o.get_inspection_result_display(),
         "是" if o.name_compliant else "否",
+        "是" if o.first_class_prevention else "否",
         o.get_status_display(),
     ]
 
@@ -128,29 +128,22 @@ def org_deregister(request, pk: int):
         raise PermissionDenied("只有本单位管理员或其发证机构可以办理注销。")
     form = DeregisterForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        proof = form.cleaned_data["proof"]
+        deregister = bool(request.POST.get("deregister"))
         try:
-            if proof:
-                validate_scan(proof)
-            if not own and not proof:
-                raise DomainError(
-                    "PROOF_REQUIRED", "发证机构代为调出时，须上传注销证明。", field="proof"
-                )
-            moved = people_actions.transfer_out_all(
-                org, actor=request.user, proof=proof, note=form.cleaned_data["comment"]
+            moved = people_actions.clear_out(
+                org,
+                actor=request.user,
+                proof=form.cleaned_data["proof"],
+                note=form.cleaned_data["comment"],
+                deregister=deregister,
             )
-            if request.POST.get("deregister"):
-                actions.deregister_organisation(
-                    org, actor=request.user, comment=form.cleaned_data["comment"]
-                )
+            if deregister:
                 messages.success(request, "已调出{n}人，单位已注销。".format(n=moved))
             else:
                 messages.success(request, "已将{n}人全部调出，等待新单位调入。".format(n=moved))
             return redirect("orgs:detail", pk=org.pk)
         except DomainError as exc:
             add_domain_error(form, exc)
-        except ValidationError as exc:
-            form.add_error("proof", exc.messages[0])
     return render(
         request,
         "orgs/organisation_deregister.html",

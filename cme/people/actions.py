@@ -1,5 +1,6 @@
 """Every change to persons and their units: entry, edits, transfers (003 §十八)."""
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -243,3 +244,28 @@ def transfer_out_all(unit: Organisation, *, actor, proof, note: str = "") -> int
     for person in people:
         transfer_out(person, actor=actor, note=note, proof=stored)
     return len(people)
+
+
+@transaction.atomic
+def clear_out(unit: Organisation, *, actor, proof=None, note: str = "", deregister: bool = False):
+    """人员全部调出 (and 注销 when `deregister`): the unit itself, or its authority on an
+    uploaded proof of deregistration when nobody manages the unit (003 §十八). Returns how
+    many were transferred out; all or nothing."""
+    from cme.core.uploads import validate_scan
+    from cme.orgs.actions import deregister_organisation
+    from cme.orgs.permissions import is_own_unit
+
+    own = is_own_unit(actor, unit)
+    if not (own or can_transfer_for_deregistered(actor, unit)):
+        raise PermissionDenied("只有本单位管理员或其发证机构可以办理注销。")
+    if proof:
+        try:
+            validate_scan(proof)
+        except ValidationError as exc:
+            raise DomainError(exc.code or "FILE_TYPE", exc.messages[0], field="proof") from None
+    elif not own:
+        raise DomainError("PROOF_REQUIRED", "发证机构代为调出时，须上传注销证明。", field="proof")
+    moved = transfer_out_all(unit, actor=actor, proof=proof, note=note)
+    if deregister:
+        deregister_organisation(unit, actor=actor, comment=note)
+    return moved

@@ -513,3 +513,14 @@ def test_distance_yearly_cap_counts_class1_before_class2_on_every_reader(client,
     lines = ledger.summarise(nurse, YEAR).lines
     assert [line.counted for line in lines] == [D("19.0"), D("5.0"), D("5.0")]
     assert "每年10.0分的上限" in lines[1].cut_reason
+
+
+def test_five_year_national_min_also_for_first_class_prevention_units(client, cast):
+    """CREDIT-RULES §1: 一级防保 units are checked like 三级医院, whatever their grade; their
+    authority marks them (单位信息: 一级防保单位)."""
+    county_doctor = cast.persons["county_doctor"]
+    credit(county_doctor, YEAR, "30.0")
+    cast.county_hospital.first_class_prevention = True
+    cast.county_hospital.save(update_fields=["first_class_prevention"])
+    assert len(ledger.summarise(county_doctor, YEAR).warnings) == 1
+    views(client, cast, county_doctor, YEAR)

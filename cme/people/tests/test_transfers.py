@@ -113,3 +113,17 @@ def test_import_blank_title_keeps_the_stored_one(cast):
     doctor = cast.persons["doctor"]
     data, _ = clean_person({"name": doctor.name, "id_number": doctor.id_number, "title": ""})
     assert data.differs_from(doctor) == {}
+
+
+def test_the_deregister_page_clears_out_all_or_nothing(login, cast):
+    from django.urls import reverse
+
+    url = reverse("orgs:deregister", args=[cast.city_hospital.pk])
+    page = login("changsha").post(url, {"transfer": "1"})
+    assert page.status_code == 200 and "须上传注销证明" in page.content.decode()
+    not_a_scan = SimpleUploadedFile("证明.pdf", b"MZ\x90\x00")
+    page = login("changsha").post(url, {"transfer": "1", "proof": not_a_scan})
+    assert "不是PDF" in page.content.decode() and not Transfer.objects.exists()
+    done = login("city_admin").post(url, {"deregister": "1", "comment": "撤并"})
+    assert done.status_code == 302
+    assert Organisation.objects.get(pk=cast.city_hospital.pk).status == "deregistered"
