@@ -171,11 +171,14 @@ def submit_declaration(project: Project, *, actor, at=None) -> Project:
     findings = check_declaration(project, at=at)
     if has_errors(findings):
         Project.objects.filter(pk=project.pk).update(findings=[f.as_dict() for f in findings])
+        errors = [f for f in findings if f.level == "error"]
+        fields = {f.field for f in errors} - {"__all__"}
         raise DomainError(
             "DECLARATION_HAS_ERRORS",
-            "申报中有{n}项错误，不能提交；请按检查结果修改。".format(
-                n=sum(f.level == "error" for f in findings)
+            "申报中有{n}项错误，不能提交；请按检查结果修改：{items}".format(
+                n=len(errors), items="".join(_error_line(f) for f in errors)
             ),
+            field=fields.pop() if len(fields) == 1 else None,
         )
     plan = review_plan(project)
     if not plan:
@@ -201,6 +204,16 @@ def submit_declaration(project: Project, *, actor, at=None) -> Project:
         changes={"warnings": [f.rule_id for f in findings]},
     )
     return project
+
+
+def _error_line(finding) -> str:
+    """One error of a refused submission: "【LEADER_TITLE】项目负责人：项目负责人须具有……"."""
+    from cme.projects.forms import field_label
+
+    label = field_label(finding.field) if finding.field and finding.field != "__all__" else ""
+    return "【{rule}】{label}{message}".format(
+        rule=finding.rule_id, label=label + "：" if label else "", message=finding.message
+    )
 
 
 def current_step(project: Project) -> ReviewStep | None:

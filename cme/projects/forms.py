@@ -88,6 +88,17 @@ class ReviewCommentsMixin:
             if comments.get(key):
                 self[name].review_comment = comments[key]
 
+    def attach_findings(self, findings: list[dict]) -> None:
+        """Puts each rule finding beside the field it names ("leader", "credits"…), so the
+        message is read where the value is changed, with its rule id."""
+        by_field: dict[str, list[dict]] = {}
+        for finding in findings:
+            by_field.setdefault(finding.get("field", ""), []).append(finding)
+        for name in self.fields:
+            rows = by_field.get(name.removesuffix("_id_number"))
+            if rows:
+                self[name].rule_findings = rows
+
 
 # -- start -------------------------------------------------------------------------------
 

@@ -371,8 +371,10 @@ def project_edit(request, pk: int, tab: str):
             return redirect("projects:edit", pk=project.pk, tab=tab)
     returned = _returned_step(project)
     comments = returned.field_comments if returned else {}
+    findings = _findings(_check(project), project=project, link_tabs=True)
     if ctx.get("form") is not None:
         ctx["form"].attach_comments(comments)
+        ctx["form"].attach_findings(findings["findings"])
     counts = {}
     for key in comments:
         counts[tab_of(key)] = counts.get(tab_of(key), 0) + 1
@@ -381,7 +383,7 @@ def project_edit(request, pk: int, tab: str):
         "projects/project_edit.html",
         {
             **ctx,
-            **_findings(_check(project), project=project, link_tabs=True),
+            **findings,
             "tab": tab,
             "tabs": [(slug, label, counts.get(slug, 0)) for slug, label in TABS],
             "tab_template": "projects/partials/_tab_{t}.html".format(t=tab),

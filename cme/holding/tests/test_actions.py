@@ -36,7 +36,7 @@ def add(cast, project, day=(2024, 5, 10), **extra):
         "region": Region.objects.get(code="430102"),
         "address": "长沙市第一医院学术报告厅",
         "expected_participants": 120,
-        "credits": Decimal("2.0"),
+        "credits": Decimal("0.7"),
     } | extra
     return actions.add_session(project, actor=cast.users["city_admin"], **values)
 
@@ -125,7 +125,7 @@ def test_a_zhuzhou_sponsor_has_no_city_form(cast):
         region=Region.objects.get(code="430202"),
         address="株洲",
         expected_participants=50,
-        credits=Decimal("1.0"),
+        credits=Decimal("0.7"),
     )
     assert actions.required_pre_reports(session) == []
     assert actions.can_award_credits(session) == (True, "")

@@ -45,7 +45,7 @@ def session_in(start="2024-05-10", end="2024-05-11") -> dict:
         "region": "430102",
         "address": "长沙市第一医院学术报告厅",
         "expected_participants": 120,
-        "credits": "2.0",
+        "credits": "0.7",
     }
 
 

@@ -52,7 +52,7 @@ def add(cast, project, start=datetime.date(2024, 5, 10)):
         region=Region.objects.get(code="430102"),
         address=ADDRESS,
         expected_participants=120,
-        credits=Decimal("2.0"),
+        credits=Decimal("0.7"),
     )
 
 
@@ -64,7 +64,7 @@ def session_post(start: str, end: str) -> dict:
         "address": ADDRESS,
         "mode": "offline",
         "expected_participants": "120",
-        "credits": "2.0",
+        "credits": "0.7",
     }
 
 
@@ -220,7 +220,7 @@ def test_the_filing_form_is_003_annex_1(cast, login, project):
         "2024-05-10至2024-05-11",
         "湖南省长沙市芙蓉区" + ADDRESS,
         "120",
-        "2",
+        "0.7",
         "省级",
     ]
     assert len(rows) == 4

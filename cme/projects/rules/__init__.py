@@ -36,6 +36,7 @@ from cme.projects.rules import (  # noqa: F401
     teachers,
     places,
     content,
+    credits,
     structure,
 )
 

@@ -127,3 +127,48 @@ def lesson_hours(ctx: Context) -> RuleResult:
             )
         )
     return findings
+
+
+@rule(
+    "FORM_FIELDS_REQUIRED",
+    fields=(
+        "discipline",
+        "audience",
+        "expected_participants",
+        "planned_sessions",
+        "website",
+    ),
+    source="Hunan form; 001 附件2",
+    structural=True,
+)
+def form_fields_required(ctx: Context) -> RuleResult:
+    """The fields of the declaration form a reviewer needs are filled: 学科, 教学对象, 拟招收学员人数, and the 举办期限 and 举办地点 of every session (a distance project's 教学网站).
+
+    The discipline is also what the project number is made of: without it the last
+    reviewer could not approve (`actions.issue_number`).
+    """
+    project = ctx.project
+    findings = []
+    if project.discipline_id is None:
+        findings.append(flag("discipline", "请选择学科（项目编号按学科编排）。"))
+    if not project.audience.strip():
+        findings.append(flag("audience", "请填写教学对象。"))
+    if not project.expected_participants:
+        findings.append(flag("expected_participants", "请填写拟招收学员人数。"))
+    if project.form == Project.Form.DISTANCE:
+        if not project.website.strip():
+            findings.append(flag("website", "远程项目请填写教学网站。"))
+        return findings
+    if not ctx.sessions:
+        findings.append(
+            flag("planned_sessions", "请填写举办期次：每期的举办期限（起止日期）和举办地点。")
+        )
+    for index, planned in enumerate(ctx.sessions):
+        if not planned.address.strip() and not planned.place_outside.strip():
+            findings.append(
+                flag(
+                    "planned_sessions.{i}".format(i=index),
+                    "请填写第{n}期的举办地点（详细地址）。".format(n=index + 1),
+                )
+            )
+    return findings

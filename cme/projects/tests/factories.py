@@ -213,7 +213,7 @@ def valid_declaration(
         audience="二级及以上医院急诊科、心血管内科医师",
         expected_participants=120,
         sessions_planned=2,
-        credits=Decimal("2.0"),
+        credits=Decimal("0.7"),  # 4 学时 ÷ 6 (CREDITS_HOURS)
         needs_sources=["practice_gap", "survey"],
         needs_analysis="基层医院急性胸痛误诊率高，问卷调查显示规范化分诊与再灌注时间管理存在差距。",
         objectives="学员掌握急性胸痛的分诊流程、心电图判读与再灌注治疗时间窗管理。",

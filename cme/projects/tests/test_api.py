@@ -36,7 +36,7 @@ def declaration(cast) -> dict:
         "audience": "急诊科医师",
         "expected_participants": 100,
         "sessions_planned": 2,
-        "credits": "2.0",
+        "credits": "0.7",
         "needs_sources": ["survey"],
         "needs_analysis": "问卷调查显示分诊差距。",
         "objectives": "掌握分诊流程。",

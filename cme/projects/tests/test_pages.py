@@ -66,7 +66,7 @@ def basic_values(discipline: Discipline, **changes) -> dict:
         "audience": "县级医院急诊科、重症医学科医师",
         "expected_participants": "100",
         "sessions_planned": "2",
-        "credits": "3.0",
+        "credits": "0.8",  # 4.5 学时 ÷ 6
         "needs_sources": ["survey", "practice_gap"],
         "needs_analysis": "问卷调查显示基层医院急危重症识别与转运存在差距。",
         "objectives": "学员掌握急危重症的早期识别、初步处置与安全转运。",

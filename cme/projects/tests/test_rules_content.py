@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from cme.orgs.models import Region
-from cme.projects.models import Attachment, Lesson, PlannedSession, Teacher
+from cme.projects.models import Attachment, Lesson, PlannedSession, Project, Teacher
 from cme.projects.rules import check_declaration
 from cme.projects.tests.factories import (
     IN_WINDOW,
@@ -247,6 +247,7 @@ def test_a_missing_pledge_is_refused(project):
 
 def test_half_an_hour_is_a_valid_lesson(project):
     Lesson.objects.filter(project=project, order=2).update(hours=Decimal("0.5"))
+    Project.objects.filter(pk=project.pk).update(credits=Decimal("0.4"))  # 2.5 学时 ÷ 6
     assert _check(project) == []
 
 
@@ -254,5 +255,6 @@ def test_half_an_hour_is_a_valid_lesson(project):
 def test_zero_or_finer_than_a_tenth_of_an_hour_is_refused(project, hours):
     unsaved = loaded(project)  # a form checks its unsaved rows the same way
     unsaved.lessons.all()[2].hours = hours
+    unsaved.credits = Decimal("0.3")  # what the other two lessons' 2 学时 give (CREDITS_HOURS)
     (finding,) = _only(check_declaration(unsaved), "LESSON_HOURS")
     assert finding.field == "lessons.2"

@@ -1,5 +1,7 @@
 """The project leader (004 §五.1-5; 002 §四.二, 附件1.2)."""
 
+from decimal import Decimal
+
 import pytest
 
 from cme.projects.models import Kind, Lesson, Level, Project, State, Teacher
@@ -160,6 +162,8 @@ def test_a_base_project_leader_is_not_limited(cast, national):
 
 def _drop_leaders_lessons(project) -> None:
     Lesson.objects.filter(project=project, teacher__is_leader=True).delete()
+    # 2 学时 left give 0.3 credits (CREDITS_HOURS)
+    Project.objects.filter(pk=project.pk).update(credits=Decimal("0.3"))
 
 
 def test_a_leader_found_by_person_teaches_even_unticked(project):

@@ -4,6 +4,7 @@ warn, structural checks default to error), the number of queries does not grow w
 schedule, and docs/rules.md is generated from the registry."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -15,7 +16,7 @@ from cme.core.errors import DomainError
 from cme.policy.models import PolicyValue
 from cme.projects.checks import Finding
 from cme.projects.management.commands import rules_doc
-from cme.projects.models import Lesson
+from cme.projects.models import Lesson, Project
 from cme.projects.rules import RULES, check_declaration, has_errors, rules_markdown
 from cme.projects.tests.factories import (
     IN_WINDOW,
@@ -54,6 +55,8 @@ SPEC_IDS = [
     "CONTENT_REQUIRED",
     "QUOTA_EXCEEDED",
     "MEETING_NOT_PROJECT",
+    "CREDITS_HOURS",
+    "CREDITS_CAP",
 ]
 STRUCTURAL_IDS = [
     "NAME_LENGTH",
@@ -61,6 +64,7 @@ STRUCTURAL_IDS = [
     "SESSIONS_IN_YEAR",
     "ATTACHMENTS_REQUIRED",
     "LESSON_HOURS",
+    "FORM_FIELDS_REQUIRED",
 ]
 
 
@@ -178,6 +182,7 @@ def test_the_number_of_queries_does_not_grow_with_lessons_teachers_or_sessions(
     cast, project, django_assert_num_queries
 ):
     Lesson.objects.filter(project=project, order=1).delete()  # two lessons, two sessions
+    Project.objects.filter(pk=project.pk).update(credits=Decimal("0.5"))  # 3 学时 ÷ 6
     big = valid_declaration(cast, name="急诊医学系列专题讲座学习班")
     _grow(big, cast, lessons=50, sessions=6)
     assert (big.lessons.count(), big.teachers.count(), big.planned_sessions.count()) == (50, 26, 6)
