@@ -161,7 +161,7 @@ def test_declare_return_resubmit_approve_publish(page, live_server, live_cast, t
     page.get_by_label("教学对象").fill("县级医院急诊科、重症医学科医师")
     page.get_by_label("拟招生人数").fill("100")
     page.get_by_label("举办期数").fill("2")
-    page.get_by_label("授予学员学分").fill("3.0")
+    page.get_by_label("授予学员学分").fill("0.5")
     page.get_by_label("问卷调查", exact=True).check()
     page.get_by_label("临床实践问题与差距").check()
     page.get_by_label("需求分析", exact=True).fill(NEEDS)
@@ -277,7 +277,7 @@ def test_declare_return_resubmit_approve_publish(page, live_server, live_cast, t
     expect(declared(page, "教学对象 / 拟招生人数")).to_contain_text(
         "县级医院急诊科、重症医学科医师 / 100"
     )
-    expect(declared(page, "举办期数 / 授予学员学分")).to_contain_text("2 / 3.0")
+    expect(declared(page, "举办期数 / 授予学员学分")).to_contain_text("2 / 0.5")
     expect(declared(page, "效果评估层次")).to_contain_text("参与度、满意度、知识的学习")
     expect(page.locator(".total-hours")).to_have_text("3.0")
     expect(page.get_by_text("湖南省长沙市芙蓉区").first).to_be_visible()

@@ -158,7 +158,7 @@ def test_hold_report_review_certificate_and_verify(page, live_server, live_cast,
     page.get_by_label("举办地（省/市/区县）").select_option(label="长沙市 芙蓉区")
     page.get_by_label("举办地点").fill("长沙市第一医院学术报告厅")
     page.get_by_label("预计人数").fill("120")
-    expect(page.get_by_label("拟授学分")).to_have_value("2.0")
+    expect(page.get_by_label("拟授学分")).to_have_value("0.7")
     page.get_by_role("button", name="保存期次").click()
     expect(page.get_by_role("alert")).to_contain_text("已安排第1期，请按要求完成举办前报备。")
     card = page.locator("div.card[id^=session-]").filter(has_text="第1期")
