@@ -26,6 +26,7 @@ from django.db.models import (
     DecimalField,
     Expression,
     ExpressionWrapper,
+    F,
     FilteredRelation,
     Q,
     Sum,
@@ -252,7 +253,9 @@ def summarise(person: Person, year: int) -> YearSummary:
         CreditRecord.objects.filter(person=person, year=year)
         # the certificate too: the learner's page shows each record's (one query, not one each)
         .select_related("source", "session__project", "holder", "organisation", "certificate")
-        .order_by("activity_date", "created_at", "pk")
+        # undated records first on every database (PostgreSQL would put NULLs last, SQLite
+        # first): the same lines in the same order, and the same record cut by a cap
+        .order_by(F("activity_date").asc(nulls_first=True), "created_at", "pk")
     )
     caps = Caps(catalogue(), requirement.class2_max_counted)
     valid = [r for r in records if r.status == Status.VALID]
