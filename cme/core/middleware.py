@@ -45,7 +45,8 @@ class DomainErrorMiddleware:
         from cme.core.errors import NotFound, PermissionDenied
 
         if isinstance(exception, NotFound):
-            return render(request, "404.html", {"message": exception.message}, status=404)
+            message = "" if exception.message == NotFound.default_message else exception.message
+            return render(request, "404.html", {"message": message}, status=404)
         if isinstance(exception, PermissionDenied):
             return defaults.permission_denied(request, exception, template_name="403.html")
         return None
