@@ -418,6 +418,7 @@ def page_urls(o):
         "holding:check_in_close": [session],
         "credits:person": [o["nurse"]],
         "credits:exempt": [o["nurse"]],
+        "audits:staff_certificate_pdf": [o["nurse"], 2023],
         "audits:unit": [o["unit"], 2023],
         "audits:submit": [o["unit"], 2023],
         "audits:decide": [o["audit"]],

@@ -16,6 +16,7 @@ from cme.api.auth import current_user
 from cme.api.schemas import ERRORS, OrgRef, Pages, Year
 from cme.audits import actions, documents, exports, queries
 from cme.audits.models import AnnualAudit, AnnualCertificate
+from cme.audits.permissions import can_print_for
 from cme.audits.whatif import what_if as run_what_if
 from cme.core import idnumbers
 from cme.core.errors import NotFound, PermissionDenied
@@ -290,7 +291,32 @@ def what_if(request: HttpRequest, payload: WhatIfIn):
     summary="下载本人年度合格证明",
 )
 def my_annual_certificate(request: HttpRequest, year: Year) -> HttpResponse:
-    person = getattr(current_user(request), "person", None)
+    return _certificate_pdf(getattr(current_user(request), "person", None), year)
+
+
+@router.get(
+    "/persons/{person_id}/annual-certificates/{year}/pdf",
+    response={**ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "已签名的年度合格证明PDF",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+    summary="下载本单位人员的年度合格证明",
+)
+def staff_annual_certificate(request: HttpRequest, person_id: int, year: Year) -> HttpResponse:
+    """本单位管理员（人事）或上级卫生健康行政部门下载其管理范围内人员的年度合格证明。"""
+    user = current_user(request)
+    person = person_for(user, person_id)
+    if not can_print_for(user, person):
+        raise PermissionDenied("只有本单位管理员和上级卫生健康行政部门可以打印年度合格证明。")
+    return _certificate_pdf(person, year)
+
+
+def _certificate_pdf(person, year: int) -> HttpResponse:
     certificate = queries.annual_certificate_for(person, year) if person else None
     if certificate is None:
         raise NotFound("{y}年度没有年度合格证明。".format(y=year))

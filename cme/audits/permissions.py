@@ -5,6 +5,7 @@ from cme.accounts.models import Role
 from cme.accounts.scope import acting_org, is_authority, manages_staff, role_of, sees_everything
 from cme.audits.models import AnnualAudit
 from cme.orgs.models import Organisation
+from cme.people.models import Person
 
 
 def can_submit(user, unit: Organisation) -> bool:
@@ -31,3 +32,10 @@ def is_province(user) -> bool:
 def can_void(user) -> bool:
     """Health authorities void a person's year for fraud (003 §二十六), within their scope."""
     return is_authority(user) and role_of(user) != Role.NATIONAL_OFFICE
+
+
+def can_print_for(user, person: Person) -> bool:
+    """A staff member's 年度合格证明 is printed by the unit's HR (its account administrator)
+    and by the authorities above it (the person is in their scope already)."""
+    own_unit = person.unit_id is not None and acting_org(user) == person.unit
+    return (manages_staff(user) and own_unit) or (is_authority(user) and not sees_everything(user))

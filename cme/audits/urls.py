@@ -17,4 +17,9 @@ urlpatterns = [
         views.annual_certificate_pdf,
         name="annual_certificate_pdf",
     ),
+    path(
+        "certificates/persons/<int:person_pk>/<int:year>/pdf/",
+        views.staff_certificate_pdf,
+        name="staff_certificate_pdf",
+    ),
 ]

@@ -20,15 +20,22 @@ from cme.accounts.scope import acting_org, is_authority, manages_staff
 from cme.audits import actions, documents, exports, queries
 from cme.audits.forms import DecisionForm, VoidConfirmForm, VoidLookupForm, WhatIfForm
 from cme.audits.models import AnnualAudit, HrTransmission
-from cme.audits.permissions import can_decide, can_submit, can_void, is_province
+from cme.audits.permissions import (
+    can_decide,
+    can_print_for,
+    can_submit,
+    can_void,
+    is_province,
+)
 from cme.audits.whatif import what_if as run_what_if
 from cme.core import idnumbers
-from cme.core.errors import DomainError, NotFound, PermissionDenied, shown_on_page
+from cme.core.errors import Conflict, DomainError, NotFound, PermissionDenied, shown_on_page
 from cme.core.exports import xlsx_response
+from cme.core.forms import add_domain_error
 from cme.credits import ledger
 from cme.credits.ledger import Result
 from cme.people.models import Person
-from cme.people.queries import persons_visible_to
+from cme.people.queries import person_for, persons_visible_to
 
 
 def _last_year() -> int:
@@ -59,12 +66,25 @@ def index(request):
 def unit_audit(request, unit_pk: int, year: int):
     unit = queries.unit_for_audit(request.user, unit_pk)
     audit = queries.audit_of(unit, year)
-    result = request.GET.get("result", "")
-    department = request.GET.get("department", "")
     if request.GET.get("export") == "xlsx":
-        rows = queries.all_rows(audit, result=result, department=department)
+        rows = queries.all_rows(
+            audit,
+            result=request.GET.get("result", ""),
+            department=request.GET.get("department", ""),
+        )
         name = "{u}_{y}年度学分审核.xlsx".format(u=unit.name, y=year)
         return xlsx_response(name, exports.UNIT_HEADERS, exports.unit_rows(rows))
+    context = _unit_context(request, unit, audit)
+    if request.htmx:
+        return render(request, "audits/partials/_audit_table.html", context)
+    return render(request, "audits/audit_unit.html", context)
+
+
+def _unit_context(request, unit, audit: AnnualAudit, form: DecisionForm | None = None) -> dict:
+    """The unit's year as the page shows it; `form` is a refused decision, shown again."""
+    year = audit.year
+    result = request.GET.get("result", "")
+    department = request.GET.get("department", "")
     listing = queries.unit_list(
         audit,
         result=result,
@@ -89,10 +109,10 @@ def unit_audit(request, unit_pk: int, year: int):
         and audit.state in actions.SUBMITTABLE
         and year <= timezone.localdate().year,
         "can_decide": audit.pk is not None and can_decide(request.user, audit),
-        "form": DecisionForm(),
+        "form": form or DecisionForm(),
     }
     if request.htmx:
-        return render(request, "audits/partials/_audit_table.html", context)
+        return context
     if audit.pk:
         context["chain"] = queries.chain_of(audit)
         context["decisions"] = audit.decisions.select_related("organisation")
@@ -100,7 +120,7 @@ def unit_audit(request, unit_pk: int, year: int):
         context["chain"] = actions.reviewers_of(unit)
     if not (audit.pk and audit.shows_snapshot):
         context["pending"] = queries.pending_credits(unit, year)
-    return render(request, "audits/audit_unit.html", context)
+    return context
 
 
 @login_required
@@ -123,6 +143,8 @@ def submit(request, unit_pk: int, year: int):
 @login_required
 @require_POST
 def decide(request, pk: int):
+    """A decision; a refused one (a reason left empty) is shown beside its field, and one
+    someone else made first is told on the unit's page."""
     audit = queries.audit_for(request.user, pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -130,11 +152,13 @@ def decide(request, pk: int):
             audit = actions.decide_audit(audit, actor=request.user, **form.cleaned_data)
             messages.success(request, _decided_message(audit))
             return redirect("audits:queue")
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect("audits:unit", unit_pk=audit.unit_id, year=audit.year)
         except DomainError as exc:
-            messages.error(request, shown_on_page(exc).message)
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("audits:unit", unit_pk=audit.unit_id, year=audit.year)
+            add_domain_error(form, shown_on_page(exc))
+    context = _unit_context(request, audit.unit, audit, form)
+    return render(request, "audits/audit_unit.html", context, status=422)
 
 
 def _decided_message(audit: AnnualAudit) -> str:
@@ -317,6 +341,20 @@ def what_if(request):
 def annual_certificate_pdf(request, year: int):
     """The learner's own 年度合格证明 of the year (from the 我的学分 page)."""
     person = getattr(request.user, "person", None)
+    return _certificate_pdf(person, year)
+
+
+@login_required
+def staff_certificate_pdf(request, person_pk: int, year: int):
+    """A staff member's 年度合格证明, for the unit's HR and the authorities above it (from
+    the person's credits page)."""
+    person = person_for(request.user, person_pk)
+    if not can_print_for(request.user, person):
+        raise PermissionDenied(_("只有本单位管理员和上级卫生健康行政部门可以打印年度合格证明。"))
+    return _certificate_pdf(person, year)
+
+
+def _certificate_pdf(person: Person | None, year: int) -> HttpResponse:
     certificate = queries.annual_certificate_for(person, year) if person else None
     if certificate is None:
         raise NotFound(

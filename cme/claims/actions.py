@@ -12,7 +12,9 @@ approval makes it valid. Either step may
 - reject (不予认可) with a reason: rejected, final.
 
 Each decision is a CreditReview row (a rejection is stored as 退回 with the reason; the
-record's status says it was final) and an audit event. Decisions move the record with a
+record's status says it was final) and an audit event. A claim under a yearly cap (自学综述
+5 a year) is refused once the person's valid and pending claims fill the cap, and noted
+when only part of it will count. Decisions move the record with a
 conditional update on (status, holder, holder_since): of two reviewers deciding at once,
 the second gets Conflict.
 """
@@ -25,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cme.accounts.scope import acting_org
 from cme.claims.amounts import (
     TENTH,
     certificate_key,
@@ -37,6 +40,7 @@ from cme.claims.permissions import (
     is_returned,
     reviews_for,
 )
+from cme.claims.queries import year_cap_of, year_cap_used
 from cme.core import audit
 from cme.core.errors import Conflict, DomainError, PermissionDenied
 from cme.core.uploads import validate_scan
@@ -128,6 +132,7 @@ def _claim_values(
     hours: Decimal | None = None,
     certificate_number: str = "",
     today: datetime.date | None = None,
+    exclude_pk: int | None = None,
 ) -> tuple[dict, str]:
     """The record's fields from what the person entered, checked; and a note when the
     amount was capped."""
@@ -166,6 +171,7 @@ def _claim_values(
     if quantity is not None:
         quantity = quantity.quantize(TENTH)
     worth = claim_worth(source, policy, quantity=quantity, amount=amount)
+    note = worth.note + _year_cap_note(person, source, year, worth.credits, exclude_pk)
     values = {
         "year": year,
         "category": source.category,
@@ -179,7 +185,34 @@ def _claim_values(
         "certificate_number": " ".join((certificate_number or "").split())[:64] if key else "",
         "certificate_key": key,
     }
-    return values, worth.note
+    return values, note
+
+
+def _year_cap_note(
+    person: Person, source: CreditSource, year: int, credits: Decimal, exclude_pk: int | None
+) -> str:
+    """A claim under a yearly cap (自学综述 5 a year…): refused when the person's valid and
+    pending claims already fill the cap, since it could count for nothing; a note when only
+    part of it will count (the ledger cuts it when the year is summed)."""
+    cap = year_cap_of(source)
+    if cap is None:
+        return ""
+    used = year_cap_used(
+        person.pk, cap, year, statuses=(Status.VALID, Status.PENDING), exclude_pk=exclude_pk
+    )
+    field = "amount" if source.unit == CreditSource.Unit.CREDIT else "quantity"
+    if used >= cap.cap:
+        raise DomainError(
+            "CLAIM_YEAR_CAP",
+            "“{s}”每年计入不超过{c}分，您{y}年度已申报或已生效{u}分，已达上限，"
+            "本条申报不能再计分。".format(s=source.name, c=cap.cap, y=year, u=used),
+            field=field,
+        )
+    if used + credits > cap.cap:
+        return "“{s}”每年计入不超过{c}分，您{y}年度已申报或已生效{u}分，本条只有{r}分计入。".format(
+            s=source.name, c=cap.cap, y=year, u=used, r=cap.cap - used
+        )
+    return ""
 
 
 def _refuse_duplicates(person: Person, values: dict, *, exclude_pk: int | None = None) -> None:
@@ -322,6 +355,7 @@ def resubmit_claim(
         hours=hours,
         certificate_number=certificate_number,
         today=today,
+        exclude_pk=record.pk,
     )
     _refuse_duplicates(record.person, values, exclude_pk=record.pk)
     for name, value in values.items():
@@ -344,6 +378,29 @@ def resubmit_claim(
     return record
 
 
+def decided_meanwhile(record: CreditRecord) -> Conflict:
+    """The Conflict for a reviewer who acts on a claim someone decided since they opened
+    it: who decided what, when, and where the claim is now."""
+    last = record.reviews.select_related("organisation", "decided_by").order_by("pk").last()
+    if last is None:
+        return Conflict()
+    if is_returned(record):
+        now = "现待本人修改后重新提交"
+    elif record.status == Status.PENDING:
+        now = "现由{h}审核".format(h=record.holder.name)
+    else:
+        now = "现为“{s}”".format(s=record.get_status_display())
+    return Conflict(
+        "该申报已由{o}的{n}于{t}处理：{d}。{now}，请刷新后查看最新状态。".format(
+            o=last.organisation.name,
+            n=last.decided_by.get_full_name() or last.decided_by.username,
+            t=timezone.localtime(last.decided_at).strftime("%Y-%m-%d %H:%M"),
+            d=last.get_decision_display(),
+            now=now,
+        )
+    )
+
+
 @transaction.atomic
 def decide_claim(record: CreditRecord, *, actor, decision: str, reason: str = "") -> CreditRecord:
     """通过 / 退回修改 / 不予认可 by the organisation holding the claim (as `record` was seen:
@@ -356,9 +413,12 @@ def decide_claim(record: CreditRecord, *, actor, decision: str, reason: str = ""
         )
     reason = (reason or "").strip()
     if record.status != Status.PENDING or record.holder_id is None:
-        raise Conflict()
+        raise decided_meanwhile(record)
     holder = record.holder
     if not reviews_for(actor, holder):
+        org = acting_org(actor)
+        if reviews_for(actor, org) and record.reviews.filter(organisation=org).exists():
+            raise decided_meanwhile(record)  # a colleague (or a second click) was first
         raise PermissionDenied("该申报现由{h}审核。".format(h=holder.name))
     if decision != "approve" and not reason:
         raise DomainError("REASON_REQUIRED", "退回修改或不予认可时须填写理由。", field="reason")
@@ -391,7 +451,7 @@ def decide_claim(record: CreditRecord, *, actor, decision: str, reason: str = ""
         pk=record.pk, status=Status.PENDING, holder=holder, holder_since=record.holder_since
     ).update(updated_at=now, **changes)
     if updated != 1:
-        raise Conflict()
+        raise decided_meanwhile(CreditRecord.objects.select_related("holder").get(pk=record.pk))
     if changes.get("status") == Status.VALID:
         ledger.forget_results(record.person.unit_id, record.year)
     CreditReview.objects.create(

@@ -45,11 +45,12 @@ def resolve_staff(
     unit: Organisation, tokens: Sequence[str], *, label: str
 ) -> tuple[list[Person], list[str]]:
     """The unit's own staff named by ID number or name (one query), and what did not match.
-    Another unit's person is not named: only "not of this unit"."""
+    A token with digits is an ID number unless it is a staff member's name (namesakes are
+    often told apart as 王芳2). Another unit's person is not named: only "not of this
+    unit"."""
     numbers = {t: idnumbers.normalise(t) for t in tokens if any(c.isdigit() for c in t)}
-    names = [t for t in tokens if t not in numbers]
     found = Person.objects.filter(unit=unit).filter(
-        Q(id_number__in=set(numbers.values())) | Q(name__in=set(names))
+        Q(id_number__in=set(numbers.values())) | Q(name__in=set(tokens))
     )
     by_number: dict[str, Person] = {}
     by_name: dict[str, list[Person]] = defaultdict(list)
@@ -59,7 +60,7 @@ def resolve_staff(
     people: dict[int, Person] = {}
     errors = []
     for token in tokens:
-        if token in numbers:
+        if token in numbers and token not in by_name:
             person = by_number.get(numbers[token])
             if person is None:
                 shown = idnumbers.mask(numbers[token])

@@ -1,10 +1,13 @@
 """Reads: the claims and unit activities a user may see, and their queues."""
 
-from django.db.models import Count, Q, QuerySet
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
 
 from cme.accounts.scope import acting_org, in_scope, one_or_404, scope_path, sees_everything
 from cme.claims.models import UnitActivity
 from cme.claims.permissions import can_review_claims
+from cme.credits.ledger import CapKey, cap_keys
 from cme.credits.models import CreditRecord, CreditSource
 
 Status = CreditRecord.Status
@@ -69,3 +72,35 @@ def activities_visible_to(user) -> QuerySet[UnitActivity]:
 
 def activity_for(user, pk: int) -> UnitActivity:
     return one_or_404(activities_visible_to(user), pk)
+
+
+def year_cap_of(source: CreditSource) -> CapKey | None:
+    """The yearly cap `source` counts against (its own, or its cap group's), if any."""
+    if source.cap_per_year is None:
+        return None
+    group = (
+        CreditSource.objects.filter(cap_group=source.cap_group)
+        if source.cap_group
+        else CreditSource.objects.filter(pk=source.pk)
+    )
+    (key,) = cap_keys({s.code: s for s in group})
+    return key
+
+
+def year_cap_used(
+    person_id: int,
+    cap: CapKey,
+    year: int,
+    *,
+    statuses=(Status.VALID,),
+    exclude_pk: int | None = None,
+) -> Decimal:
+    """Credits of the person's year in those statuses under the cap (`exclude_pk` aside)."""
+    total = (
+        CreditRecord.objects.filter(
+            person_id=person_id, year=year, status__in=statuses, source_id__in=cap.codes
+        )
+        .exclude(pk=exclude_pk)
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return total or Decimal(0)

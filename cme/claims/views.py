@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,11 +34,13 @@ from cme.claims.queries import (
     claims_decided_by,
     claims_held_by,
     my_claims,
+    year_cap_of,
+    year_cap_used,
 )
 from cme.core.errors import Conflict, DomainError, NotFound, PermissionDenied, shown_on_page
 from cme.core.forms import add_domain_error
 from cme.credits import ledger
-from cme.credits.models import CreditRecord, CreditSource
+from cme.credits.models import CreditRecord
 from cme.people.models import Person
 
 CLAIM_FIELDS = (
@@ -168,25 +169,10 @@ def claim_edit(request, pk: int):
 
 def _year_used(record: CreditRecord) -> Decimal | None:
     """Valid credits of the person's year under the same yearly cap, if the source has one."""
-    source = record.source
-    if source.cap_per_year is None:
+    cap = year_cap_of(record.source)
+    if cap is None:
         return None
-    codes = (
-        list(CreditSource.objects.filter(cap_group=source.cap_group).values_list("code", flat=True))
-        if source.cap_group
-        else [source.code]
-    )
-    total = (
-        CreditRecord.objects.filter(
-            person_id=record.person_id,
-            year=record.year,
-            status=CreditRecord.Status.VALID,
-            source_id__in=codes,
-        )
-        .exclude(pk=record.pk)
-        .aggregate(total=Sum("amount"))["total"]
-    )
-    return total or Decimal(0)
+    return year_cap_used(record.person_id, cap, record.year, exclude_pk=record.pk)
 
 
 def _detail_context(request, record: CreditRecord, form=None) -> dict:

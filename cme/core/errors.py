@@ -22,7 +22,9 @@ class DomainError(Exception):
 class NotFound(DomainError):
     """Outside the user's scope or not there at all: callers answer 404 either way."""
 
-    def __init__(self, message: str = "未找到该记录，或您无权查看。"):
+    default_message = "未找到该记录，或您无权查看。"
+
+    def __init__(self, message: str = default_message):
         super().__init__("NOT_FOUND", message)
 
 

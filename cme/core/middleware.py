@@ -29,7 +29,8 @@ class RequestContextMiddleware:
 
 
 class DomainErrorMiddleware:
-    """NotFound anywhere in a page becomes the 404 page, PermissionDenied the 403 page."""
+    """NotFound anywhere in a page becomes the 404 page with its message (never that of
+    Django's own Http404, which may be English), PermissionDenied the 403 page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -38,12 +39,14 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        from django.shortcuts import render
         from django.views import defaults
 
         from cme.core.errors import NotFound, PermissionDenied
 
         if isinstance(exception, NotFound):
-            return defaults.page_not_found(request, exception, template_name="404.html")
+            message = "" if exception.message == NotFound.default_message else exception.message
+            return render(request, "404.html", {"message": message}, status=404)
         if isinstance(exception, PermissionDenied):
             return defaults.permission_denied(request, exception, template_name="403.html")
         return None

@@ -131,8 +131,9 @@ def post_exemption(
     reason: Form[str],
     evidence: File[UploadedFile] = None,
 ):
-    """multipart：reason 不计达标原因（如病假、产假、新入职）；evidence 证明材料（PDF/JPG/PNG，可选）。
-    只有本单位管理员可以设置；已设置的年度返回 EXEMPTION_EXISTS。"""
+    """multipart：reason 不计达标原因（如病假、产假、新入职）；evidence 证明材料（PDF/JPG/PNG，
+    必填，缺少时返回 EVIDENCE_REQUIRED）。只有本单位管理员可以设置；已设置的年度返回
+    EXEMPTION_EXISTS；本单位该年度审核已报送或已通过时返回 AUDIT_LOCKED。"""
     user = current_user(request)
     person = person_for(user, person_id)
     return Status(

@@ -7,4 +7,8 @@ from cme.core.uploads import validate_scan
 
 class ExemptionForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("不计达标原因"), max_length=200)
-    evidence = forms.FileField(label=_("证明材料"), required=False, validators=[validate_scan])
+    evidence = forms.FileField(
+        label=_("证明材料"),
+        validators=[validate_scan],
+        help_text=_("病假、产假等证明的扫描件：PDF、JPG或PNG，不超过10MB"),
+    )

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cme.core.errors import DomainError, NotFound, PermissionDenied
+from cme.core.errors import DomainError, NotFound, PermissionDenied, shown_on_page
+from cme.core.forms import add_domain_error
 from cme.credits import actions, ledger
 from cme.credits.forms import ExemptionForm
 from cme.credits.models import CreditRecord, Exemption
@@ -71,11 +72,18 @@ def my_credits(request):
 @login_required
 def person_credits(request, person_pk: int):
     """A staff member's year, for their unit admin and the authorities above the unit."""
+    from cme.audits.permissions import can_print_for
+    from cme.audits.queries import annual_certificate_for
+
     person = person_for(request.user, person_pk)
-    context = _context(person, _year(request)) | {
+    year = _year(request)
+    context = _context(person, year) | {
         "own": False,
         "can_exempt": actions.can_exempt(request.user, person),
         "form": ExemptionForm(),
+        "annual": annual_certificate_for(person, year)
+        if can_print_for(request.user, person)
+        else None,
     }
     return render(request, "credits/ledger.html", context)
 
@@ -83,6 +91,7 @@ def person_credits(request, person_pk: int):
 @login_required
 @require_POST
 def exempt(request, person_pk: int):
+    """不计达标 from the person's page; a refusal shows beside its field on that page."""
     person = person_for(request.user, person_pk)
     if not actions.can_exempt(request.user, person):
         raise PermissionDenied(_("只有本单位管理员可以设置不计达标。"))
@@ -94,8 +103,10 @@ def exempt(request, person_pk: int):
             messages.success(
                 request, _("已将{n}设为{y}年度不计达标。").format(n=person.name, y=year)
             )
+            return redirect(
+                "{u}?year={y}".format(u=reverse("credits:person", args=[person.pk]), y=year)
+            )
         except DomainError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("{u}?year={y}".format(u=reverse("credits:person", args=[person.pk]), y=year))
+            add_domain_error(form, shown_on_page(exc))
+    context = _context(person, year) | {"own": False, "can_exempt": True, "form": form}
+    return render(request, "credits/ledger.html", context, status=422)

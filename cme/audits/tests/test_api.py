@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from cme.audits.exports import HR_HEADERS
 from cme.audits.tests.factories import YEAR, qualified, short
+from cme.claims.tests.factories import pdf
 from cme.holding.tests.test_api import api
 
 
@@ -124,9 +125,11 @@ def test_only_the_own_unit_sets_a_person_exempt_through_the_api(client, cast, cr
     fake.name = "leave.pdf"
     refused = call("post", url, files={"reason": "产假", "evidence": fake})
     assert refused.status_code == 400 and refused.json()["code"] == "FILE_TYPE"
-    granted = call("post", url, files={"reason": "产假"})
+    missing = call("post", url, files={"reason": "产假"})
+    assert missing.status_code == 400 and missing.json()["code"] == "EVIDENCE_REQUIRED"
+    granted = call("post", url, files={"reason": "产假", "evidence": pdf()})
     assert granted.status_code == 201 and granted.json()["reason"] == "产假"
-    again = call("post", url, files={"reason": "产假"})
+    again = call("post", url, files={"reason": "产假", "evidence": pdf()})
     assert again.status_code == 400 and again.json()["code"] == "EXEMPTION_EXISTS"
     row = call(
         "get", "/audits/units/{u}/{y}".format(u=cast.city_hospital.pk, y=YEAR), {"result": "exempt"}

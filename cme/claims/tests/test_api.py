@@ -79,7 +79,9 @@ def test_claim_review_and_mine(client, hunan, bearer):
     decided = post_json(client, f"/claims/{data['id']}/decision", {"decision": "approve"}, unit)
     assert decided.status_code == 200 and decided.json()["holder"]["name"] == "长沙市卫生健康委员会"
     conflict = post_json(client, f"/claims/{data['id']}/decision", {"decision": "approve"}, unit)
-    assert conflict.status_code == 403
+    assert (
+        conflict.status_code == 409 and "现由长沙市卫生健康委员会审核" in conflict.json()["message"]
+    )
 
     zhuzhou = post_json(
         client, f"/claims/{data['id']}/decision", {"decision": "approve"}, bearer("zhuzhou")

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cme.claims.tests.factories import pdf
 from cme.credits.models import CreditRecord, Exemption
 from cme.credits.tests.factories import credit
 from cme.holding.tests.test_api import api
@@ -74,7 +75,8 @@ def test_a_unit_admin_sees_its_staff_member_and_marks_her_exempt(login, cast, nu
     client = login("city_admin")
     assert "设为本年度不计达标" in client.get(url + "?year=2024").content.decode()
     done = client.post(
-        reverse("credits:exempt", args=[nurse.pk]) + "?year=2024", {"reason": "产假"}
+        reverse("credits:exempt", args=[nurse.pk]) + "?year=2024",
+        {"reason": "产假", "evidence": pdf("产假证明.pdf")},
     )
     assert done.status_code == 302
     assert Exemption.objects.get(person=nurse, year=2024).reason == "产假"
