@@ -21,6 +21,19 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Chinese: a request with the English cookie leaves English active in
+    the test's thread (LanguageMiddleware activates per request and, for streamed downloads,
+    does not switch back), and a later test would store English labels."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def ensure_regions() -> None:
     """Reference data comes from data migrations; a transactional test (the browser tests)
     flushes every table when it ends, so a later test, or a later run with --reuse-db,

@@ -194,6 +194,7 @@ def queue(request):
         "states": states,
         "year": year,
         "province": is_province(request.user),
+        "can_void": can_void(request.user),
         "last_year": _last_year(),
     }
     return render(request, "audits/audit_queue.html", context)

@@ -133,3 +133,13 @@ def test_the_index_takes_each_role_to_its_page(login, cast):
     response = login("city_admin").get(reverse("audits:index"), {"year": YEAR})
     assert response["Location"] == reverse("audits:unit", args=[cast.city_hospital.pk, YEAR])
     assert login("changsha").get(reverse("audits:index"))["Location"] == reverse("audits:queue")
+
+
+def test_the_void_button_is_offered_only_to_those_who_may_void(login):
+    void = reverse("audits:void")
+    assert void in login("changsha").get(reverse("audits:queue")).content.decode()
+    # the national office reviews too, but voiding is a local authority's (003 §二十六)
+    national = login("national")
+    assert national.get(reverse("audits:queue")).status_code == 200
+    assert void not in national.get(reverse("audits:queue")).content.decode()
+    assert national.get(void).status_code == 403

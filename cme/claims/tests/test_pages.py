@@ -221,3 +221,13 @@ def test_the_queue_reads_a_fixed_number_of_queries(hunan, login, django_assert_m
     with django_assert_max_num_queries(len(one.captured_queries)):
         body = client.get(reverse("claims:queue")).content.decode()
     assert body.count("claim-status") == 6
+
+
+def test_the_menu_links_the_claim_queue_only_for_those_who_hold_one(login):
+    url = reverse("claims:queue")
+    for key in ("city_admin", "changsha"):
+        assert url in login(key).get(reverse("home")).content.decode(), key
+    # the system administrator sees everything but holds no claims: no link to a 403
+    admin = login("admin")
+    assert url not in admin.get(reverse("home")).content.decode()
+    assert admin.get(url).status_code == 403

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.plans import actions
@@ -80,3 +81,13 @@ def test_reminders_for_the_plan_and_the_work_report(cast):
     assert [r.text for r in december] == ["2025年度继续医学教育工作总结：报送长沙市卫生健康委员会"]
     send(cast, "furong")
     assert plan_reminders(cast.users["furong"], datetime.date(2025, 12, 20)) == []
+
+
+def test_the_menu_links_the_work_report_only_for_those_who_send_one(login):
+    url = reverse("plans:work_report")
+    for key in ("city_admin", "furong"):
+        assert url in login(key).get(reverse("home")).content.decode(), key
+    # a society branch's secretary keeps its staff but sends no report (003 §七)
+    secretary = login("secretary")
+    assert url not in secretary.get(reverse("home")).content.decode()
+    assert secretary.get(url).status_code == 403

@@ -34,3 +34,12 @@ def test_units_cannot_set_windows_and_cities_only_edit_their_own(login):
     client = login("changsha")
     assert "2023-11-30 17:30" in client.get(reverse("policy:windows")).content.decode()
     assert client.get(reverse("policy:window_edit", args=[province_window.pk])).status_code == 404
+
+
+def test_the_menu_links_the_windows_only_for_those_who_set_them(login):
+    windows = reverse("policy:windows")
+    assert windows in login("province").get(reverse("home")).content.decode()
+    # the national office is an authority but sets no window: no link to a 403
+    national = login("national")
+    assert windows not in national.get(reverse("home")).content.decode()
+    assert national.get(windows).status_code == 403

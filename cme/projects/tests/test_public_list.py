@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from cme.core.errors import PermissionDenied
@@ -93,3 +94,15 @@ def test_the_public_list_is_in_the_api_without_a_token(cast, client):
     make(cast, "心力衰竭诊治规范", state=State.PUBLISHED, number="2024-04-08-002(湘)")
     body = client.get("/api/v1/public/projects?year=2024&q=心力衰竭").json()
     assert body["count"] == 1 and body["items"][0]["项目编号"] == "2024-04-08-002(湘)"
+
+
+def test_the_public_list_heads_its_columns_in_the_chosen_language(cast, client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("public_projects")).content.decode()
+    for text in ["Discipline name", "Project number", "Days", "Credits awarded to learners"]:
+        assert f">{text}</th>" in body, text
+    assert ">学科名称</th>" not in body and ">项目编号</th>" not in body
+    # the Excel list keeps the columns of the published form whatever the page's language
+    download = client.get(reverse("public_projects"), {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert next(sheet.iter_rows(values_only=True))[:2] == ("学科名称", "项目编号")
