@@ -107,7 +107,7 @@ class ReportForm(StyledFormMixin, forms.ModelForm):
         for q in QUESTIONS:
             for i, choice in enumerate(q.choices):
                 self.fields["{q}_{i}".format(q=q.key, i=i)] = forms.IntegerField(
-                    label=choice,
+                    label=_(choice),
                     min_value=0,
                     required=False,
                     initial=(counts.get(q.key) or {}).get(choice, 0),
@@ -116,7 +116,7 @@ class ReportForm(StyledFormMixin, forms.ModelForm):
         levels = self.instance.effect_levels or {}
         for n, name in EFFECT_LEVELS:
             self.fields["level_{n}".format(n=n)] = forms.CharField(
-                label="{n}. {name}".format(n=n, name=name),
+                label="{n}. {name}".format(n=n, name=_(name)),
                 required=False,
                 initial=levels.get(str(n), ""),
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
@@ -162,8 +162,8 @@ class EvaluationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for q in QUESTIONS:
-            choices = [(c, c) for c in q.choices]
-            label = "{n}. {t}".format(n=q.key[1:], t=q.text)
+            choices = [(c, _(c)) for c in q.choices]  # the form's Chinese is what is stored
+            label = "{n}. {t}".format(n=q.key[1:], t=_(q.text))
             if q.max_choices > 1:
                 self.fields[q.key] = forms.MultipleChoiceField(
                     label=label,

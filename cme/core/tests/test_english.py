@@ -158,3 +158,29 @@ def test_a_holding_units_session_and_roster_pages_are_english_with_the_cookie(en
     for body in (detail, roster):
         for text in ["学员通讯录", "执行情况", "课程安排", "考核结果", "至"]:
             assert text not in body, text
+
+
+def test_the_execution_indicators_and_the_evaluation_form_are_english_with_the_cookie(
+    english, login, cast
+):
+    from django.utils import translation
+
+    from cme.holding.report_forms import EvaluationForm
+
+    body = page(login("changsha"), "stats:indicators")
+    assert "Pre-reports on time" in body and "举办前报备及时率" not in body
+    assert "Learners reached (learners ÷ expected, at most 100%)" in body
+    with translation.override("en"):
+        form = EvaluationForm()
+    assert form.fields["q4"].label == "4. Satisfaction with the teachers' lectures"
+    assert form.fields["q4"].choices[0] == ("很满意", "Very satisfied")  # stored as the form
+
+
+def test_the_evaluation_form_stays_chinese_without_the_cookie(db):
+    from django.utils import translation
+
+    from cme.holding.report_forms import EvaluationForm
+
+    with translation.override("zh-hans"):
+        form = EvaluationForm()
+    assert form.fields["q4"].choices[0] == ("很满意", "很满意")
