@@ -44,6 +44,7 @@ from cme.people import actions as people_actions
 from cme.people.imports import preview_staff_import
 from cme.plans import actions as plan_actions
 from cme.plans.imports import preview_plan_import
+from cme.plans.tests.helpers import ROW as PLAN_ROW_VALUES
 from cme.plans.tests.helpers import good_row
 from cme.plans.tests.helpers import upload as plan_upload
 from cme.plans.tests.helpers import xlsx as plan_xlsx
@@ -228,19 +229,7 @@ def changsha(cast):
     o["plan"] = plan.pk
     o["plan_row"] = plan_actions.save_row(
         plan,
-        {
-            "name": PLAN_ROW,
-            "content": "心肺复苏",
-            "audience": "基层医护人员",
-            "starts_on": "2025-03-10",
-            "ends_on": "2025-03-11",
-            "place": "长沙市第一医院学术报告厅",
-            "participants": "120",
-            "organiser": "长沙市第一医院",
-            "mode": "线下",
-            "credits": "2",
-            "note": "",
-        },
+        PLAN_ROW_VALUES | {"name": PLAN_ROW},
         actor=admin,
     ).pk
     o["plan_import"] = preview_plan_import(

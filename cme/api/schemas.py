@@ -30,6 +30,12 @@ class RowErrorOut(Schema):
     message: str
 
 
+def file_response(description: str, media_type: str = "application/pdf") -> dict:
+    """`openapi_extra` of an operation that answers 200 with a file (a PDF unless told)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"responses": {200: {"description": description, "content": {media_type: binary}}}}
+
+
 class ReasonIn(Schema):
     reason: str
 

@@ -7,19 +7,17 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from cme.accounts.scope import is_authority
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, OrgRef, Pages, Year
+from cme.api.schemas import ERRORS, OrgRef, Pages, Year, file_response
 from cme.audits import actions, documents, exports, queries
 from cme.audits.models import AnnualAudit, AnnualCertificate
-from cme.audits.permissions import can_print_for
 from cme.audits.whatif import what_if as run_what_if
 from cme.core import idnumbers
-from cme.core.errors import NotFound, PermissionDenied
+from cme.core.errors import PermissionDenied
 from cme.core.exports import XLSX, xlsx_response
 from cme.people.queries import person_for
 
@@ -132,17 +130,6 @@ class HrSentOut(Schema):
     sent_at: datetime
 
 
-def _xlsx(description: str) -> dict:
-    return {
-        "responses": {
-            200: {
-                "description": description,
-                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    }
-
-
 @router.get(
     "/audits/units/{unit_id}/{year}",
     response={200: ListOut, **ERRORS},
@@ -213,7 +200,7 @@ def review_queue(request: HttpRequest, state: str = "", year: Year | None = None
 @router.get(
     "/audits/hr/{year}/export",
     response={**ERRORS},
-    openapi_extra=_xlsx("审核通过单位的达标人员名单（证件号码脱敏）"),
+    openapi_extra=file_response("审核通过单位的达标人员名单（证件号码脱敏）", XLSX),
     summary="导出报送人社名单",
 )
 def hr_export(request: HttpRequest, year: Year) -> HttpResponse:
@@ -280,55 +267,25 @@ def what_if(request: HttpRequest, payload: WhatIfIn):
 @router.get(
     "/annual-certificates/mine/{year}/pdf",
     response={**ERRORS},
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "已签名的年度合格证明PDF",
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=file_response("已签名的年度合格证明PDF"),
     summary="下载本人年度合格证明",
 )
 def my_annual_certificate(request: HttpRequest, year: Year) -> HttpResponse:
-    return _certificate_pdf(getattr(current_user(request), "person", None), year)
+    return documents.annual_certificate_download(
+        getattr(current_user(request), "person", None), year
+    )
 
 
 @router.get(
     "/persons/{person_id}/annual-certificates/{year}/pdf",
     response={**ERRORS},
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "已签名的年度合格证明PDF",
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=file_response("已签名的年度合格证明PDF"),
     summary="下载本单位人员的年度合格证明",
 )
 def staff_annual_certificate(request: HttpRequest, person_id: int, year: Year) -> HttpResponse:
     """本单位管理员（人事）或上级卫生健康行政部门下载其管理范围内人员的年度合格证明。"""
     user = current_user(request)
-    person = person_for(user, person_id)
-    if not can_print_for(user, person):
-        raise PermissionDenied("只有本单位管理员和上级卫生健康行政部门可以打印年度合格证明。")
-    return _certificate_pdf(person, year)
-
-
-def _certificate_pdf(person, year: int) -> HttpResponse:
-    certificate = queries.annual_certificate_for(person, year) if person else None
-    if certificate is None:
-        raise NotFound("{y}年度没有年度合格证明。".format(y=year))
-    if not certificate.is_valid:
-        raise PermissionDenied("该年度合格证明{s}，不能下载。".format(s=certificate.status_label))
-    response = HttpResponse(
-        documents.annual_certificate_pdf(certificate), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, "{n}.pdf".format(n=certificate.display_number)
-    )
-    return response
+    return documents.annual_certificate_download(person_for(user, person_id), year, printed_by=user)
 
 
 class AnnualCertificateOut(Schema):

@@ -4,7 +4,10 @@ verify page, the platform signature)."""
 
 import io
 
+from django.http import HttpResponse
 from django.utils import translation
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -26,6 +29,7 @@ from cme.certificates.documents import (
     wrap,
 )
 from cme.certificates.signing import sign_pdf
+from cme.core.errors import NotFound, PermissionDenied
 from cme.core.idnumbers import mask
 from cme.core.pdf import cjk_font
 
@@ -128,3 +132,29 @@ def annual_certificate_pdf(certificate: AnnualCertificate) -> bytes:
     with translation.override("zh-hans"):
         values = certificate_values(certificate)
     return sign_pdf(draw_annual_certificate(values, url=verify_url(certificate.number)))
+
+
+def annual_certificate_download(person, year: int, *, printed_by=None) -> HttpResponse:
+    """The signed 年度合格证明 of `person`'s year as a download: the learner's own (no
+    `printed_by`), or a staff member's printed by the unit's HR or an authority above it."""
+    from cme.audits import queries
+    from cme.audits.permissions import can_print_for
+
+    if printed_by is not None and not can_print_for(printed_by, person):
+        raise PermissionDenied(_("只有本单位管理员和上级卫生健康行政部门可以打印年度合格证明。"))
+    certificate = queries.annual_certificate_for(person, year) if person else None
+    if certificate is None:
+        raise NotFound(
+            _("{y}年度没有年度合格证明：所在单位的学分审核通过后，达标人员方可打印。").format(
+                y=year
+            )
+        )
+    if not certificate.is_valid:
+        raise PermissionDenied(
+            _("该年度合格证明{s}，不能下载。").format(s=certificate.status_label)
+        )
+    response = HttpResponse(annual_certificate_pdf(certificate), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, "年度合格证明_{y}_{n}.pdf".format(y=year, n=certificate.display_number)
+    )
+    return response

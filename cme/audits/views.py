@@ -7,11 +7,9 @@ through `actions`."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -22,7 +20,6 @@ from cme.audits.forms import DecisionForm, VoidConfirmForm, VoidLookupForm, What
 from cme.audits.models import AnnualAudit, HrTransmission
 from cme.audits.permissions import (
     can_decide,
-    can_print_for,
     can_submit,
     can_void,
     is_province,
@@ -341,8 +338,7 @@ def what_if(request):
 @login_required
 def annual_certificate_pdf(request, year: int):
     """The learner's own 年度合格证明 of the year (from the 我的学分 page)."""
-    person = getattr(request.user, "person", None)
-    return _certificate_pdf(person, year)
+    return documents.annual_certificate_download(getattr(request.user, "person", None), year)
 
 
 @login_required
@@ -350,27 +346,4 @@ def staff_certificate_pdf(request, person_pk: int, year: int):
     """A staff member's 年度合格证明, for the unit's HR and the authorities above it (from
     the person's credits page)."""
     person = person_for(request.user, person_pk)
-    if not can_print_for(request.user, person):
-        raise PermissionDenied(_("只有本单位管理员和上级卫生健康行政部门可以打印年度合格证明。"))
-    return _certificate_pdf(person, year)
-
-
-def _certificate_pdf(person: Person | None, year: int) -> HttpResponse:
-    certificate = queries.annual_certificate_for(person, year) if person else None
-    if certificate is None:
-        raise NotFound(
-            _("{y}年度没有年度合格证明：所在单位的学分审核通过后，达标人员方可打印。").format(
-                y=year
-            )
-        )
-    if not certificate.is_valid:
-        raise PermissionDenied(
-            _("该年度合格证明{s}，不能下载。").format(s=certificate.status_label)
-        )
-    response = HttpResponse(
-        documents.annual_certificate_pdf(certificate), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, "年度合格证明_{y}_{n}.pdf".format(y=year, n=certificate.display_number)
-    )
-    return response
+    return documents.annual_certificate_download(person, year, printed_by=request.user)

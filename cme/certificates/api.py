@@ -10,7 +10,7 @@ from django.utils.http import content_disposition_header
 from ninja import Field, Router, Schema, Status
 
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS
+from cme.api.schemas import ERRORS, file_response
 from cme.audits.api import AnnualCertificateOut, annual_certificate_out
 from cme.audits.queries import annual_certificate_by_number
 from cme.certificates import actions, documents
@@ -137,14 +137,7 @@ def verify(request: HttpRequest, number: str):
 @router.get(
     "/certificates/{number}/pdf",
     response={**ERRORS},
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "已签名的证书PDF",
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=file_response("已签名的证书PDF"),
     summary="下载证书PDF",
 )
 def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:

@@ -10,7 +10,7 @@ from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, ImportRecordOut, Pages
+from cme.api.schemas import ERRORS, ImportRecordOut, Pages, file_response
 from cme.core import idnumbers
 from cme.core.errors import PermissionDenied
 from cme.core.exports import XLSX, xlsx_download
@@ -113,14 +113,7 @@ def list_roster(
 @router.get(
     "/sessions/{session_id}/roster/template",
     response={**ERRORS},
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "学员通讯录模板（xlsx）",
-                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=file_response("学员通讯录模板（xlsx）", XLSX),
     summary="下载学员通讯录模板",
 )
 def roster_template(request: HttpRequest, session_id: int) -> HttpResponse:

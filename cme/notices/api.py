@@ -9,7 +9,7 @@ from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, OrgRef, Pages, ReasonIn
+from cme.api.schemas import ERRORS, OrgRef, Pages, ReasonIn, file_response
 from cme.core.errors import PermissionDenied
 from cme.notices import actions
 from cme.notices.models import Notice, NoticeAttachment
@@ -116,16 +116,7 @@ def get_notice(request: HttpRequest, notice_id: int) -> Notice:
 @router.get(
     "/notices/{notice_id}/attachments/{attachment_id}",
     response={200: None, **ERRORS},
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "附件文件",
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                },
-            }
-        }
-    },
+    openapi_extra=file_response("附件文件", "application/octet-stream"),
     summary="下载附件",
 )
 def download_attachment(request: HttpRequest, notice_id: int, attachment_id: int) -> FileResponse:

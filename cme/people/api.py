@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from cme.accounts.scope import acting_org, manages_staff
 from cme.api.auth import current_user
-from cme.api.schemas import ERRORS, ImportRecordOut, OrgRef, Pages
+from cme.api.schemas import ERRORS, ImportRecordOut, OrgRef, Pages, file_response
 from cme.core import idnumbers
 from cme.core.errors import DomainError, NotFound, PermissionDenied
 from cme.core.exports import xlsx_download
@@ -203,14 +203,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
 @router.get(
     "/units/{unit_id}/staff-import/template",
     response={**ERRORS},
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "人员名单导入模板（xlsx）",
-                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=file_response("人员名单导入模板（xlsx）", XLSX),
     summary="下载人员名单导入模板",
 )
 def staff_template(request: HttpRequest, unit_id: int) -> HttpResponse:
